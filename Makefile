@@ -1,0 +1,58 @@
+# The two commands: `make run` and `make test`. Everything else is a step they use.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
+
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help
+
+help:
+	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
+	@echo "make test     - the whole test suite"
+	@echo "make lint     - ruff and migration checks"
+	@echo "make stop-db  - stop the project's own PostgreSQL server"
+
+$(PY):
+	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is needed" or 0)'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+install: $(VENV)/.installed
+
+# Starts (or reattaches to) the embedded server unless DATABASE_URL names another one.
+db: install
+	$(MANAGE) check --database default
+
+migrate: db
+	$(MANAGE) migrate --noinput
+
+sample: migrate
+	$(MANAGE) load_sample_data --if-empty
+
+run: sample
+	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+
+test: install
+	$(PY) -m pytest
+
+lint: install
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(PY) -m ruff format .
+	$(PY) -m ruff check --fix .
+
+stop-db: install
+	$(PY) -m huddinge_archive.embedded_db stop
+
+clean-db: stop-db
+	rm -rf .pgdata

@@ -1,0 +1,16 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = f"{settings.MUNICIPALITY_NAME} – protokollsarkiv"
+admin.site.site_title = "Protokollsarkiv"
+admin.site.index_title = "Registrering"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("notes.urls")),
+]
+
+handler404 = "notes.errors.page_not_found"
+handler500 = "notes.errors.server_error"

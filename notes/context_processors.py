@@ -1,0 +1,12 @@
+from django.conf import settings
+
+from notes.models import Annotation
+
+
+def archive(request):
+    """Site-wide template values: the municipality's name and whether demo data is present."""
+    return {
+        "municipality_name": settings.MUNICIPALITY_NAME,
+        # Lazy: evaluated only where base.html renders the banner, one indexed EXISTS.
+        "has_demo_data": lambda: Annotation.objects.filter(is_demo=True).exists(),
+    }

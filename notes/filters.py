@@ -1,0 +1,119 @@
+"""One FilterSet for every output that lists annotations: pages now, feeds and exports later.
+
+`/notes/?party=S&item=22` and the same parameters anywhere else select the same annotations.
+"""
+
+from __future__ import annotations
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef
+from django.utils.translation import gettext_lazy as _
+
+from notes.models import Annotation, Body, Party
+
+
+def _party_choices():
+    return [(p.abbreviation, f"{p.name} ({p.abbreviation})") for p in Party.objects.all()]
+
+
+def _body_choices():
+    return list(Body.objects.values_list("slug", "name"))
+
+
+class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
+    """Accepts party abbreviations in any letter case (`party=s` means S)."""
+
+    def to_python(self, value):
+        return [str(v).strip().upper() for v in super().to_python(value)]
+
+
+class PartyFilter(django_filters.MultipleChoiceFilter):
+    field_class = UpperCaseMultipleChoiceField
+
+
+class AnnotationFilterForm(forms.Form):
+    def clean(self):
+        cleaned = super().clean()
+        after, before = cleaned.get("date_after"), cleaned.get("date_before")
+        if after and before and after > before:
+            self.add_error("date_before", _("Slutdatumet ligger före startdatumet."))
+        return cleaned
+
+
+class AnnotationFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Sök"), method="filter_q", max_length=200)
+    party = PartyFilter(
+        label=_("Parti"),
+        choices=_party_choices,
+        method="filter_party",
+        widget=forms.CheckboxSelectMultiple,
+    )
+    body = django_filters.ChoiceFilter(
+        label=_("Organ"),
+        choices=_body_choices,
+        field_name="item__meeting__body__slug",
+        empty_label=_("Alla organ"),
+    )
+    item = django_filters.NumberFilter(
+        label=_("Ärende nr"),
+        field_name="item__number",
+        min_value=1,
+        max_value=100000,
+    )
+    case = django_filters.CharFilter(
+        label=_("Diarienummer"),
+        field_name="item__case_number",
+        lookup_expr="iexact",
+        max_length=50,
+    )
+    kind = django_filters.ChoiceFilter(
+        label=_("Typ"), choices=Annotation.Kind.choices, empty_label=_("Alla typer")
+    )
+    date_after = django_filters.DateFilter(
+        label=_("Från datum"),
+        field_name="date",
+        lookup_expr="gte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    date_before = django_filters.DateFilter(
+        label=_("Till datum"),
+        field_name="date",
+        lookup_expr="lte",
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = Annotation
+        fields = []
+        form = AnnotationFilterForm
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        for field in self.form.fields.values():
+            # Only YYYY-MM-DD: the format the URL promises.
+            if isinstance(field, forms.DateField):
+                field.input_formats = ["%Y-%m-%d"]
+                field.error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+
+    def filter_q(self, queryset, name, value):
+        return queryset.search_text(value)
+
+    def filter_party(self, queryset, name, value):
+        if not value:
+            return queryset
+        # Any of the chosen parties. EXISTS keeps one row per annotation without DISTINCT.
+        through = Annotation.parties.through
+        return queryset.filter(
+            Exists(
+                through.objects.filter(annotation_id=OuterRef("pk"), party__abbreviation__in=value)
+            )
+        )
+
+    def error_list(self):
+        """The form's errors as (label, message) pairs for the page."""
+        errors = []
+        for name, messages in self.form.errors.items():
+            label = self.form.fields[name].label if name in self.form.fields else name
+            errors.extend((label, m) for m in messages)
+        return errors

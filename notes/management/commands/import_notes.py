@@ -1,0 +1,67 @@
+"""python manage.py import_notes PATH... — import annotation texts, one transaction per file."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from notes.importing import Outcome, collect_files, import_file
+
+
+class Command(BaseCommand):
+    help = (
+        "Import annotation texts (protokollsanteckningar, reservationer, särskilda yttranden) "
+        "from files or folders of .txt files. Each file is saved in its own transaction; "
+        "a file that is already imported is left unchanged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, help="Files or folders (*.txt).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Parse and check everything, save nothing."
+        )
+        parser.add_argument(
+            "--no-progress", action="store_true", help="No progress bar (it goes to stderr)."
+        )
+
+    def handle(self, *args, paths, dry_run, no_progress, **options):
+        files, missing = collect_files(paths)
+        for path in missing:
+            self.stderr.write(self.style.ERROR(f"{path}: no such file or folder"))
+        if not files and not missing:
+            raise CommandError("No .txt files found in the paths given.")
+
+        counts = dict.fromkeys(Outcome, 0)
+        counts[Outcome.FAILED] += len(missing)
+        for result in self._import_all(files, dry_run, progress=not no_progress):
+            counts[result.outcome] += 1
+            if result.outcome is Outcome.FAILED:
+                self.stderr.write(self.style.ERROR(result.message))
+            elif options["verbosity"] >= 2:
+                self.stdout.write(f"{result.source}: {result.outcome}")
+
+        prefix = "Dry run, nothing saved: " if dry_run else ""
+        summary = (
+            f"{prefix}{counts[Outcome.IMPORTED]} imported, "
+            f"{counts[Outcome.UNCHANGED]} unchanged, {counts[Outcome.FAILED]} failed."
+        )
+        if counts[Outcome.FAILED]:
+            self.stdout.write(self.style.WARNING(summary))
+            raise CommandError(f"{counts[Outcome.FAILED]} file(s) failed; see the messages above.")
+        self.stdout.write(self.style.SUCCESS(summary))
+
+    def _import_all(self, files, dry_run, *, progress):
+        from tqdm import tqdm
+
+        # A bar only where it helps: many files and a terminal to draw on.
+        bar = tqdm(
+            files,
+            unit="file",
+            disable=not progress or len(files) < 10 or None,
+            file=sys.stderr,
+            leave=False,
+        )
+        for path in bar:
+            yield import_file(path, dry_run=dry_run)

@@ -1,0 +1,301 @@
+"""The archive's tables: bodies, their meetings, agenda items, parties, people, annotations.
+
+Rules live in the database (constraints, NOT NULL) as well as in forms, so a clerk's form,
+the importer and a raw SQL session all meet the same rules.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
+
+
+class Body(models.Model):
+    """A political body: kommunfullmäktige, kommunstyrelsen, a nämnd or an utskott."""
+
+    class Kind(models.TextChoices):
+        COUNCIL = "fullmaktige", _("Fullmäktige")
+        EXECUTIVE = "styrelse", _("Styrelse")
+        COMMITTEE = "namnd", _("Nämnd")
+        SUBCOMMITTEE = "utskott", _("Utskott")
+        OTHER = "ovrigt", _("Övrigt")
+
+    name = models.CharField(_("namn"), max_length=200, unique=True)
+    short_name = models.CharField(_("förkortning"), max_length=20, blank=True)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    kind = models.CharField(_("typ"), max_length=20, choices=Kind, default=Kind.COMMITTEE)
+
+    class Meta:
+        verbose_name = _("organ")
+        verbose_name_plural = _("organ")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("notes:meeting_list") + f"?body={self.slug}"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def for_list(self):
+        return self.select_related("body").annotate(
+            annotation_count=models.Count("items__annotations")
+        )
+
+
+class Meeting(models.Model):
+    """One sammanträde of a body."""
+
+    body = models.ForeignKey(
+        Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organ")
+    )
+    date = models.DateField(_("datum"))
+    is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("sammanträde")
+        verbose_name_plural = _("sammanträden")
+        ordering = ["-date", "body__name"]
+        constraints = [
+            # One sammanträde per body and day; also serves "meetings of a body by date".
+            models.UniqueConstraint(fields=["body", "date"], name="meeting_unique_body_date"),
+        ]
+        indexes = [
+            # /meetings/ newest first.
+            models.Index(fields=["-date"], name="meeting_date_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.body} {self.date:%Y-%m-%d}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notes:meeting_detail", args=[self.pk])
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        # Annotations carry a copy of the meeting date for cheap date filters and ordering.
+        Annotation.objects.filter(item__meeting=self).exclude(date=self.date).update(date=self.date)
+
+
+class AgendaItem(models.Model):
+    """An ärende on a meeting's agenda, known by its ärende number or, failing that, its §."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name=_("sammanträde")
+    )
+    number = models.PositiveIntegerField(_("ärendenummer"), null=True, blank=True)
+    paragraph = models.PositiveIntegerField(_("paragraf (§)"), null=True, blank=True)
+    title = models.TextField(_("rubrik"), blank=True)
+    case_number = models.CharField(
+        _("diarienummer"),
+        max_length=50,
+        blank=True,
+        help_text=_("Till exempel KS-2021/123."),
+    )
+
+    class Meta:
+        verbose_name = _("ärende")
+        verbose_name_plural = _("ärenden")
+        ordering = ["meeting", "number", "paragraph"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                condition=Q(number__isnull=False),
+                name="agendaitem_unique_meeting_number",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "paragraph"],
+                condition=Q(paragraph__isnull=False),
+                name="agendaitem_unique_meeting_paragraph",
+            ),
+            models.CheckConstraint(
+                condition=Q(number__isnull=False) | Q(paragraph__isnull=False),
+                name="agendaitem_number_or_paragraph",
+                violation_error_message=_("Ange ärendenummer eller paragraf (§)."),
+            ),
+        ]
+        indexes = [
+            # /notes/?item=22 (all items with that ärende number).
+            models.Index(fields=["number"], name="agendaitem_number_idx"),
+            # /notes/?case=ks-2021/123: iexact compiles to UPPER(case_number) = UPPER(%s).
+            models.Index(Upper("case_number"), name="agendaitem_case_upper_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.title}".strip()
+
+    @property
+    def label(self) -> str:
+        if self.number is not None:
+            return _("Ärende %(number)s") % {"number": self.number}
+        return f"§ {self.paragraph}"
+
+    def get_absolute_url(self) -> str:
+        return self.meeting.get_absolute_url() + f"#item-{self.pk}"
+
+
+class Party(models.Model):
+    name = models.CharField(_("namn"), max_length=100, unique=True)
+    abbreviation = models.CharField(_("förkortning"), max_length=10, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    colour = models.CharField(
+        _("färg"), max_length=7, default="#444444", validators=[colour_validator]
+    )
+
+    class Meta:
+        verbose_name = _("parti")
+        verbose_name_plural = _("partier")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(colour__regex=r"^#[0-9a-fA-F]{6}$"), name="party_colour_hex"
+            ),
+            models.CheckConstraint(
+                condition=~Q(abbreviation=""), name="party_abbreviation_not_empty"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.abbreviation})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notes:party_detail", args=[self.slug])
+
+
+class Person(models.Model):
+    """A signatory of annotations."""
+
+    name = models.CharField(_("namn"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    party = models.ForeignKey(
+        Party,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="people",
+        verbose_name=_("parti"),
+    )
+    is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
+
+    class Meta:
+        verbose_name = _("person")
+        verbose_name_plural = _("personer")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("notes:person_detail", args=[self.slug])
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def for_list(self):
+        """What a list row shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("item__meeting__body").prefetch_related("parties", "signatories")
+
+    def search_text(self, q: str):
+        """Plain, case-insensitive text match on the text, item title and case number."""
+        q = q.strip()
+        if not q:
+            return self
+        return self.filter(
+            Q(text__icontains=q) | Q(item__title__icontains=q) | Q(item__case_number__iexact=q)
+        )
+
+
+class AnnotationKind(models.TextChoices):
+    # The values are the parser's KIND_* constants.
+    PROTOKOLLSANTECKNING = "protokollsanteckning", _("Protokollsanteckning")
+    RESERVATION = "reservation", _("Reservation")
+    SARSKILT_YTTRANDE = "sarskilt_yttrande", _("Särskilt yttrande")
+    ERSATTARYTTRANDE = "ersattaryttrande", _("Ersättaryttrande")
+
+
+class Annotation(models.Model):
+    """A protokollsanteckning, reservation, särskilt yttrande or ersättaryttrande on an item."""
+
+    Kind = AnnotationKind
+
+    item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.CASCADE,
+        related_name="annotations",
+        verbose_name=_("ärende"),
+    )
+    kind = models.CharField(pgettext_lazy("annotation", "typ"), max_length=30, choices=Kind)
+    parties = models.ManyToManyField(Party, related_name="annotations", verbose_name=_("partier"))
+    signatories = models.ManyToManyField(
+        Person, related_name="annotations", blank=True, verbose_name=_("undertecknare")
+    )
+    text = models.TextField(_("text"), help_text=_("Ordagrant som i protokollet."))
+    source = models.CharField(
+        _("källa"),
+        max_length=500,
+        blank=True,
+        help_text=_("Var texten kommer ifrån, till exempel filnamn eller protokollets adress."),
+    )
+    # A copy of the meeting date (kept in step by Meeting.save and the importer): every list is
+    # ordered and filtered by it, and reading it here saves two joins on every request.
+    date = models.DateField(_("sammanträdesdatum"), editable=False)
+    # Kind and text hashed: importing the same file twice finds the row instead of adding one.
+    fingerprint = models.CharField(max_length=64, editable=False)
+    is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
+    created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("anteckning")
+        verbose_name_plural = _("anteckningar")
+        ordering = ["-date", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "fingerprint"], name="annotation_unique_item_fingerprint"
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=AnnotationKind.values), name="annotation_kind_valid"
+            ),
+            models.CheckConstraint(condition=~Q(text=""), name="annotation_text_not_empty"),
+        ]
+        indexes = [
+            # Every list: newest first, date_after/date_before ranges.
+            models.Index(fields=["-date", "-id"], name="annotation_date_id_idx"),
+            # /notes/?kind=reservation newest first.
+            models.Index(fields=["kind", "-date"], name="annotation_kind_date_idx"),
+            # The "demo data present" banner on every page.
+            models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="annotation_demo_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}, {self.item.label}, {self.item.meeting}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notes:annotation_detail", args=[self.pk])
+
+    @staticmethod
+    def compute_fingerprint(kind: str, text: str) -> str:
+        """The same kind and text on the same item is the same annotation."""
+        normalised = "\n".join(line.rstrip() for line in text.strip().splitlines())
+        return hashlib.sha256(f"{kind}\x1f{normalised}".encode()).hexdigest()
+
+    def save(self, *args, **kwargs):
+        if self.item_id is not None:
+            self.date = self.item.meeting.date
+        self.fingerprint = self.compute_fingerprint(self.kind, self.text)
+        super().save(*args, **kwargs)

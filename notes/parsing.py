@@ -1,0 +1,561 @@
+"""Parse one published annotation (protokollsanteckning, reservation, särskilt yttrande,
+ersättaryttrande) from Huddinge kommun's minutes into a :class:`NoteRecord`.
+
+Pure functions only: no Django, no database.  The layout is line based::
+
+    Huddinge kommun                  optional municipality line
+    Kommunstyrelsen                  body line (required)
+    2021-05-05                       date line, ISO or "5 maj 2021" (may precede the body)
+
+    PROTOKOLLSANTECKNING             kind header, optionally "… från (S) och (V)"
+
+    Ärende 22: Title                 item line(s): "Ärende N", "§ N", an optional Dnr line
+
+    Paragraphs of text, kept verbatim …
+
+    För Socialdemokraterna           signature block: "För <parties>" then names,
+    Sara Heelge Vikmång              or only names each followed by "(X)"
+
+Anything that does not fit raises :class:`ParseError` naming the 1-based line.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass
+
+KIND_PROTOKOLLSANTECKNING = "protokollsanteckning"
+KIND_RESERVATION = "reservation"
+KIND_SARSKILT_YTTRANDE = "sarskilt_yttrande"
+KIND_ERSATTARYTTRANDE = "ersattaryttrande"
+
+END_OF_TEXT = "<end of text>"
+
+EXPECTED_BODY = "a body line (the name of a political body, e.g. Kommunstyrelsen)"
+EXPECTED_DATE = "a date line (YYYY-MM-DD or D månad YYYY)"
+EXPECTED_VALID_DATE = "a valid date"
+EXPECTED_KIND = (
+    "a kind header (PROTOKOLLSANTECKNING, RESERVATION, SÄRSKILT YTTRANDE or ERSÄTTARYTTRANDE)"
+)
+EXPECTED_ITEM = "an item line (Ärende N: title or § N title)"
+EXPECTED_CASE_NUMBER = "a case number (e.g. KS-2021/123)"
+EXPECTED_PARTY = "a known party"
+EXPECTED_ANY_PARTY = "a party (in the header or a 'För …' line)"
+EXPECTED_TEXT = "annotation text"
+
+
+# --------------------------------------------------------------------------- parties
+
+
+@dataclass(frozen=True)
+class PartyInfo:
+    """A political party: canonical abbreviation and name, a text-safe colour, aliases."""
+
+    abbreviation: str
+    name: str
+    colour: str
+    aliases: tuple[str, ...]
+
+
+PARTIES: tuple[PartyInfo, ...] = (
+    PartyInfo(
+        "S",
+        "Socialdemokraterna",
+        "#b5121b",
+        ("socialdemokraternas", "socialdemokratiska arbetarepartiet", "sap"),
+    ),
+    PartyInfo("M", "Moderaterna", "#1a4f9c", ("moderaternas", "moderata samlingspartiet")),
+    PartyInfo("SD", "Sverigedemokraterna", "#004f7c", ("sverigedemokraternas",)),
+    PartyInfo("C", "Centerpartiet", "#00693e", ("centerpartiets", "centern", "centerns")),
+    PartyInfo("V", "Vänsterpartiet", "#a3141c", ("vänsterpartiets", "vänstern")),
+    PartyInfo(
+        "KD",
+        "Kristdemokraterna",
+        "#00316e",
+        ("kristdemokraternas", "kristdemokratiska samhällspartiet", "kds"),
+    ),
+    PartyInfo(
+        "L",
+        "Liberalerna",
+        "#005a9c",
+        (
+            "liberalernas",
+            "folkpartiet",
+            "folkpartiets",
+            "folkpartiet liberalerna",
+            "folkpartiet liberalernas",
+            "fp",
+        ),
+    ),
+    PartyInfo(
+        "MP",
+        "Miljöpartiet",
+        "#2e6b1f",
+        (
+            "miljöpartiets",
+            "miljöpartiet de gröna",
+            "miljöpartiet de grönas",
+            "mp",
+        ),
+    ),
+    PartyInfo("DP", "Drevvikenpartiet", "#0e5f66", ("drevvikenpartiets", "dvp")),
+    PartyInfo("HP", "Huddingepartiet", "#5b2d8e", ("huddingepartiets", "hup")),
+)
+
+
+def _normalise_party_token(token: str) -> str:
+    """Lower-case, collapse whitespace and drop surrounding parentheses and punctuation."""
+    token = " ".join(token.split()).strip(" .,:;")
+    while token.startswith("(") and token.endswith(")"):
+        token = token[1:-1].strip()
+    return token.casefold()
+
+
+def _build_party_index() -> dict[str, PartyInfo]:
+    index: dict[str, PartyInfo] = {}
+    for party in PARTIES:
+        for key in (party.abbreviation, party.name, *party.aliases):
+            index[key.casefold()] = party
+    return index
+
+
+_PARTY_INDEX = _build_party_index()
+
+
+def find_party(token: str) -> PartyInfo | None:
+    """Return the party named by ``token`` (abbreviation, name or alias, any case), or None.
+
+    Surrounding parentheses are ignored, so "(S)" finds Socialdemokraterna, and so is a
+    trailing place such as "Socialdemokraterna i Huddinge".
+    """
+    key = _normalise_party_token(token)
+    if not key:
+        return None
+    party = _PARTY_INDEX.get(key)
+    if party is None:
+        without_place = re.sub(r"\s+i\s+\w+$", "", key)
+        party = _PARTY_INDEX.get(without_place)
+    return party
+
+
+# The separators of a list of parties or names: "A, B och C", "A samt B", "A & B".
+_LIST_SEPARATOR = re.compile(r"\s*,\s*|\s+och\s+|\s+samt\s+|\s*&\s*", re.IGNORECASE)
+
+
+def _split_list(text: str) -> list[str]:
+    """Split "A, B och C" into ["A", "B", "C"] (empty pieces are kept, to be reported)."""
+    return [piece.strip() for piece in _LIST_SEPARATOR.split(text.strip())]
+
+
+def _parse_party_list(text: str, line: int, source: str) -> list[str]:
+    """Parse a list of parties; every piece must be a known party or ParseError is raised."""
+    abbreviations: list[str] = []
+    for piece in _split_list(text):
+        party = find_party(piece)
+        if party is None:
+            raise ParseError(line, EXPECTED_PARTY, piece or text, source)
+        abbreviations.append(party.abbreviation)
+    return abbreviations
+
+
+# --------------------------------------------------------------------------- records
+
+
+@dataclass(frozen=True)
+class Signatory:
+    """A person who signed the annotation, with the party written after the name if any."""
+
+    name: str
+    party: str | None
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """One parsed annotation.  ``text`` is the body verbatim (see :func:`parse_note`)."""
+
+    municipality: str
+    body_name: str
+    date: datetime.date
+    kind: str
+    item_number: int | None
+    paragraph_number: int | None
+    item_title: str
+    case_number: str
+    parties: tuple[str, ...]
+    signatories: tuple[Signatory, ...]
+    text: str
+    source: str
+
+
+class ParseError(ValueError):
+    """The text does not follow the layout; ``line`` is 1-based."""
+
+    def __init__(self, line: int, expected: str, found: str, source: str = ""):
+        self.line = line
+        self.expected = expected
+        self.found = found
+        self.source = source
+        shown = found if len(found) <= 60 else found[:57] + "..."
+        super().__init__(f"{source or '<text>'}:{line}: expected {expected}, found {shown!r}")
+
+    def __reduce__(self):
+        return (type(self), (self.line, self.expected, self.found, self.source))
+
+
+# --------------------------------------------------------------------------- decoding
+
+
+def decode_bytes(data: bytes) -> str:
+    """Decode UTF-8 (with or without BOM), falling back to Windows-1252; newlines become "\\n".
+
+    Bytes that Windows-1252 leaves undefined are decoded as Latin-1 rather than dropped.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = data.decode("cp1252")
+        except UnicodeDecodeError:
+            text = "".join(_decode_cp1252_byte(b) for b in data)
+    return _normalise_newlines(text).removeprefix("\ufeff")
+
+
+def _decode_cp1252_byte(byte: int) -> str:
+    try:
+        return bytes([byte]).decode("cp1252")
+    except UnicodeDecodeError:
+        return bytes([byte]).decode("latin-1")
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# --------------------------------------------------------------------------- header lines
+
+_MONTHS = {
+    "januari": 1, "jan": 1,
+    "februari": 2, "feb": 2, "febr": 2,
+    "mars": 3, "mar": 3,
+    "april": 4, "apr": 4,
+    "maj": 5,
+    "juni": 6, "jun": 6,
+    "juli": 7, "jul": 7,
+    "augusti": 8, "aug": 8,
+    "september": 9, "sept": 9, "sep": 9,
+    "oktober": 10, "okt": 10,
+    "november": 11, "nov": 11,
+    "december": 12, "dec": 12,
+}  # fmt: skip
+
+_DATE_PREFIX = (
+    r"(?:(?:sammanträdes)?datum\s*:?\s*|sammanträde(?:t)?\s*:?\s*)?"
+    r"(?:(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?,?\s+)?"
+    r"(?:den\s+)?"
+)
+_ISO_DATE = re.compile(_DATE_PREFIX + r"(\d{4})-(\d{1,2})-(\d{1,2})", re.IGNORECASE)
+_SWEDISH_DATE = re.compile(_DATE_PREFIX + r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
+_MUNICIPALITY = re.compile(r"\w[\w -]* kommun", re.IGNORECASE)
+_KIND_HEADER = re.compile(
+    r"(protokollsanteckning|reservation|s[äa]rskilt\s+yttrande|ers[äa]ttaryttrande)"
+    r"(?![\w])\s*[:.\-–]?\s*(.*)",
+    re.IGNORECASE,
+)
+_KINDS = {
+    "protokollsanteckning": KIND_PROTOKOLLSANTECKNING,
+    "reservation": KIND_RESERVATION,
+    "särskilt yttrande": KIND_SARSKILT_YTTRANDE,
+    "sarskilt yttrande": KIND_SARSKILT_YTTRANDE,
+    "ersättaryttrande": KIND_ERSATTARYTTRANDE,
+    "ersattaryttrande": KIND_ERSATTARYTTRANDE,
+}
+_KIND_PARTY_INTRO = re.compile(r"(?:från|av|för)\s+", re.IGNORECASE)
+_SEP = r"\s*(?:[:.,\-–]\s*)?"
+_ARENDE_LINE = re.compile(
+    r"ärende\s+(?:nr\.?\s*)?(\d+)" + _SEP + r"(?:§\s*(\d+)" + _SEP + r")?(.*)", re.IGNORECASE
+)
+_PARAGRAPH_LINE = re.compile(
+    r"§\s*(\d+)" + _SEP + r"(?:ärende\s+(?:nr\.?\s*)?(\d+)" + _SEP + r")?(.*)", re.IGNORECASE
+)
+_DNR_LINE = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.*)", re.IGNORECASE)
+_CASE_NUMBER = re.compile(r"([A-Za-zÅÄÖåäö]+)(\s*-\s*\d{4}\s*/\s*\d+(?:[./:-]\d+)*)")
+
+
+def _parse_date(line: str, lineno: int, source: str) -> datetime.date | None:
+    """Return the date on a date-shaped line, None if the line is not a date at all.
+
+    A date-shaped line with an impossible date or unknown month raises ParseError.
+    """
+    match = _ISO_DATE.fullmatch(line)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+    else:
+        match = _SWEDISH_DATE.fullmatch(line)
+        if not match:
+            return None
+        month = _MONTHS.get(match.group(2).casefold())
+        if month is None:
+            raise ParseError(lineno, EXPECTED_VALID_DATE, line, source)
+        day, year = int(match.group(1)), int(match.group(3))
+    try:
+        return datetime.date(year, month, day)
+    except ValueError:
+        raise ParseError(lineno, EXPECTED_VALID_DATE, line, source) from None
+
+
+def _parse_kind_header(line: str, lineno: int, source: str) -> tuple[str, list[str]] | None:
+    """Return (kind, parties) for a kind header line, None if the line is not one."""
+    match = _KIND_HEADER.fullmatch(line)
+    if not match:
+        return None
+    kind = _KINDS[" ".join(match.group(1).split()).casefold()]
+    rest = _KIND_PARTY_INTRO.sub("", match.group(2).strip(), count=1).strip()
+    parties = _parse_party_list(rest, lineno, source) if rest else []
+    return kind, parties
+
+
+def _parse_case_number(text: str, lineno: int, line: str, source: str) -> str:
+    match = _CASE_NUMBER.fullmatch(text.strip())
+    if not match:
+        raise ParseError(lineno, EXPECTED_CASE_NUMBER, line, source)
+    return match.group(1).upper() + match.group(2)
+
+
+# --------------------------------------------------------------------------- signatures
+
+_NAME_PARTICLES = frozenset(
+    {"af", "av", "von", "van", "de", "der", "den", "da", "di", "du", "la", "le", "el", "al"}
+)
+_NAME_WORD = re.compile(r"[A-ZÅÄÖÆØÉÈÜ][^\W\d_]*(?:[-'’.][^\W\d_]*)*")
+_NAME_WITH_PARTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
+
+
+def _split_name(piece: str) -> tuple[str, str | None] | None:
+    """Split "Anna Andersson (V)" into ("Anna Andersson", "V"); None if not name-like."""
+    match = _NAME_WITH_PARTY.fullmatch(piece)
+    name, party = (match.group(1), match.group(2).strip()) if match else (piece, None)
+    words = name.split()
+    if not 1 <= len(words) <= 6 or name.endswith((".", "!", "?", ":", ";")):
+        return None
+    if not _NAME_WORD.fullmatch(words[0]):
+        return None
+    for word in words[1:]:
+        if not (_NAME_WORD.fullmatch(word) or word.casefold() in _NAME_PARTICLES):
+            return None
+    return name, party
+
+
+def _name_line(line: str) -> list[tuple[str, str | None]] | None:
+    """Return the names (with written party) on a signature line, None if it is not one."""
+    names = []
+    for piece in _split_list(line):
+        split = _split_name(piece)
+        if split is None:
+            return None
+        names.append(split)
+    return names
+
+
+def _is_for_line(line: str) -> bool:
+    """Is this shaped like "För <parties>" (a short line, not a sentence starting "För att")?"""
+    stripped = line.strip()
+    if not (stripped.startswith(("För ", "FÖR ")) and len(stripped.split()) <= 16):
+        return False
+    rest = stripped[4:].lstrip()
+    return (
+        bool(rest) and (rest[0].isupper() or rest[0] == "(") and not rest.endswith((".", "!", "?"))
+    )
+
+
+def _find_signature_start(lines: list[tuple[int, str]]) -> tuple[int, bool]:
+    """Return (index in ``lines`` where the signature block starts, has a För-line).
+
+    The index is ``len(lines)`` when there is no signature block.  With a "För …" line, every
+    non-blank line after it must be a name line; without one, the block is the trailing run of
+    name lines in which every name carries "(party)".
+    """
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index][1].strip()
+        if not line:
+            continue
+        if _is_for_line(line):
+            return index, True
+        if _name_line(line) is None:
+            break
+    start = len(lines)
+    for index in range(len(lines) - 1, -1, -1):
+        line = lines[index][1].strip()
+        if not line:
+            continue
+        names = _name_line(line)
+        if names is None or any(party is None for _, party in names):
+            break
+        start = index
+    return start, False
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+def _paragraphs(lines: list[tuple[int, str]]) -> list[str]:
+    """Group lines into paragraphs separated by blank lines."""
+    paragraphs: list[list[str]] = [[]]
+    for _, line in lines:
+        if line.strip():
+            paragraphs[-1].append(line)
+        elif paragraphs[-1]:
+            paragraphs.append([])
+    return ["\n".join(paragraph) for paragraph in paragraphs if paragraph]
+
+
+def _add_unique(target: list[str], items: list[str]) -> None:
+    for item in items:
+        if item not in target:
+            target.append(item)
+
+
+def parse_note(text: str, source: str = "") -> NoteRecord:
+    """Parse one annotation; raise :class:`ParseError` on anything that does not fit.
+
+    The returned ``text`` is the paragraphs between the item header and the signature block,
+    joined with a blank line; lines keep their characters, only trailing whitespace is removed.
+    """
+    all_lines = [
+        (number, line.rstrip())
+        for number, line in enumerate(
+            _normalise_newlines(text).removeprefix("\ufeff").split("\n"), start=1
+        )
+    ]
+    last_line = all_lines[-1][0]
+    if not text.strip():
+        raise ParseError(1, EXPECTED_BODY, text, source)
+    position = 0
+
+    def next_content() -> tuple[int, str] | None:
+        """Skip blank lines; return (line number, stripped line) or None at the end."""
+        nonlocal position
+        while position < len(all_lines) and not all_lines[position][1].strip():
+            position += 1
+        if position == len(all_lines):
+            return None
+        return all_lines[position][0], all_lines[position][1].strip()
+
+    # Municipality, body and date, in any order, up to the kind header.
+    municipality = body_name = ""
+    date: datetime.date | None = None
+    kind_and_parties = None
+    while kind_and_parties is None:
+        current = next_content()
+        if current is None:
+            if not body_name:
+                missing = EXPECTED_BODY
+            elif date is None:
+                missing = EXPECTED_DATE
+            else:
+                missing = EXPECTED_KIND
+            raise ParseError(last_line, missing, END_OF_TEXT, source)
+        lineno, line = current
+        position += 1
+        kind_and_parties = _parse_kind_header(line, lineno, source)
+        if kind_and_parties is not None:
+            if not body_name:
+                raise ParseError(lineno, EXPECTED_BODY, line, source)
+            if date is None:
+                raise ParseError(lineno, EXPECTED_DATE, line, source)
+            break
+        line_date = None if date else _parse_date(line, lineno, source)
+        if line_date is not None:
+            date = line_date
+        elif not body_name and not municipality and _MUNICIPALITY.fullmatch(line):
+            municipality = line
+        elif not body_name:
+            body_name = line
+        else:
+            raise ParseError(lineno, EXPECTED_KIND, line, source)
+    kind, header_parties = kind_and_parties
+    assert date is not None
+
+    # Item lines: "Ärende N[: title]", "§ N[ title]", "Dnr …", a title after a bare number.
+    item_number: int | None = None
+    paragraph_number: int | None = None
+    item_title = case_number = ""
+    while True:
+        current = next_content()
+        if current is None:
+            break
+        lineno, line = current
+        arende = _ARENDE_LINE.fullmatch(line)
+        paragraph = _PARAGRAPH_LINE.fullmatch(line)
+        dnr = _DNR_LINE.fullmatch(line)
+        if arende and item_number is None:
+            item_number = int(arende.group(1))
+            if arende.group(2) and paragraph_number is None:
+                paragraph_number = int(arende.group(2))
+            item_title = arende.group(3).strip() or item_title
+        elif paragraph and paragraph_number is None:
+            paragraph_number = int(paragraph.group(1))
+            if paragraph.group(2) and item_number is None:
+                item_number = int(paragraph.group(2))
+            item_title = paragraph.group(3).strip() or item_title
+        elif dnr and not case_number:
+            case_number = _parse_case_number(dnr.group(1), lineno, line, source)
+        elif (item_number is not None or paragraph_number is not None) and not item_title:
+            item_title = line
+        else:
+            break
+        position += 1
+    if item_number is None and paragraph_number is None:
+        found = all_lines[position][1].strip() if position < len(all_lines) else END_OF_TEXT
+        raise ParseError(min(position + 1, last_line), EXPECTED_ITEM, found, source)
+
+    # Body text and the signature block.
+    rest = all_lines[position:]
+    while rest and not rest[-1][1].strip():
+        rest.pop()
+    start, has_for_line = _find_signature_start(rest)
+    parties = list(header_parties)
+    signatories: list[Signatory] = []
+    for index, (lineno, raw) in enumerate(rest[start:]):
+        line = raw.strip()
+        if not line:
+            continue
+        if index == 0 and has_for_line:
+            _add_unique(parties, _parse_party_list(line[4:], lineno, source))
+            continue
+        for name, written_party in _name_line(line) or []:
+            abbreviation = None
+            if written_party is not None:
+                party = find_party(written_party)
+                if party is None:
+                    raise ParseError(lineno, EXPECTED_PARTY, written_party, source)
+                abbreviation = party.abbreviation
+                _add_unique(parties, [abbreviation])
+            signatories.append(Signatory(name, abbreviation))
+
+    body = _paragraphs(rest[:start])
+    if not body:
+        lineno, found = rest[start] if start < len(rest) else (last_line, END_OF_TEXT)
+        raise ParseError(lineno, EXPECTED_TEXT, found.strip(), source)
+    if not parties:
+        raise ParseError(rest[-1][0], EXPECTED_ANY_PARTY, rest[-1][1].strip(), source)
+
+    return NoteRecord(
+        municipality=municipality,
+        body_name=body_name,
+        date=date,
+        kind=kind,
+        item_number=item_number,
+        paragraph_number=paragraph_number,
+        item_title=item_title,
+        case_number=case_number,
+        parties=tuple(parties),
+        signatories=tuple(signatories),
+        text="\n\n".join(body),
+        source=source,
+    )
+
+
+def parse_bytes(data: bytes, source: str = "") -> NoteRecord:
+    """Decode ``data`` with :func:`decode_bytes` and parse it with :func:`parse_note`."""
+    return parse_note(decode_bytes(data), source)

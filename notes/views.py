@@ -1,0 +1,166 @@
+"""Public pages. Small function views; the query logic lives in QuerySets and the FilterSet."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
+from django.db import connection
+from django.db.models import Count, Prefetch
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from notes.errors import NotFoundWithReason
+from notes.filters import AnnotationFilter
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+
+
+def paginate(request, queryset, per_page=None):
+    """The requested page, or a 404 that says why for a page that is not a number or not there."""
+    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
+    raw = request.GET.get("page", "1")
+    try:
+        return paginator.page(raw)
+    except PageNotAnInteger:
+        raise NotFoundWithReason(_("Sidnumret måste vara ett heltal.")) from None
+    except EmptyPage:
+        raise NotFoundWithReason(
+            _("Sidan finns inte: resultatet har %(count)s sidor.") % {"count": paginator.num_pages}
+        ) from None
+
+
+def filtered_annotations(request, queryset=None):
+    """The AnnotationFilter bound to the request, and its result (None when the input is bad)."""
+    base = queryset if queryset is not None else Annotation.objects.all()
+    annotation_filter = AnnotationFilter(request.GET or None, queryset=base.for_list())
+    if annotation_filter.is_bound and not annotation_filter.is_valid():
+        return annotation_filter, None
+    return annotation_filter, annotation_filter.qs
+
+
+@require_safe
+def home(request):
+    latest = Annotation.objects.for_list()[:10]
+    meetings = Meeting.objects.for_list()[:8]
+    return render(
+        request,
+        "notes/home.html",
+        {
+            "latest": latest,
+            "meetings": meetings,
+            "filter": AnnotationFilter(None, queryset=Annotation.objects.none()),
+        },
+    )
+
+
+@require_safe
+def annotation_list(request):
+    annotation_filter, result = filtered_annotations(request)
+    if result is None:
+        return render(
+            request,
+            "notes/annotation_list.html",
+            {"filter": annotation_filter, "errors": annotation_filter.error_list()},
+            status=400,
+        )
+    page = paginate(request, result)
+    return render(
+        request,
+        "notes/annotation_list.html",
+        {"filter": annotation_filter, "page": page, "active": annotation_filter.is_bound},
+    )
+
+
+@require_safe
+def annotation_detail(request, pk):
+    annotation = get_object_or_404(Annotation.objects.for_list(), pk=pk)
+    return render(request, "notes/annotation_detail.html", {"annotation": annotation})
+
+
+@require_safe
+def meeting_list(request):
+    meetings = Meeting.objects.for_list()
+    bodies = Body.objects.all()
+    body_slug = request.GET.get("body", "")
+    selected_body = None
+    if body_slug:
+        selected_body = next((b for b in bodies if b.slug == body_slug), None)
+        if selected_body is None:
+            return render(
+                request,
+                "notes/meeting_list.html",
+                {
+                    "bodies": bodies,
+                    "errors": [(_("Organ"), _("Okänt organ: %(slug)s") % {"slug": body_slug})],
+                },
+                status=400,
+            )
+        meetings = meetings.filter(body=selected_body)
+    page = paginate(request, meetings)
+    return render(
+        request,
+        "notes/meeting_list.html",
+        {"page": page, "bodies": bodies, "selected_body": selected_body},
+    )
+
+
+@require_safe
+def meeting_detail(request, pk):
+    annotations = Annotation.objects.prefetch_related("parties", "signatories").order_by("id")
+    items = AgendaItem.objects.prefetch_related(Prefetch("annotations", queryset=annotations))
+    meeting = get_object_or_404(
+        Meeting.objects.select_related("body").prefetch_related(Prefetch("items", queryset=items)),
+        pk=pk,
+    )
+    return render(request, "notes/meeting_detail.html", {"meeting": meeting})
+
+
+@require_safe
+def party_list(request):
+    parties = Party.objects.annotate(annotation_count=Count("annotations")).order_by("name")
+    return render(request, "notes/party_list.html", {"parties": parties})
+
+
+@require_safe
+def party_detail(request, slug):
+    party = get_object_or_404(Party, slug=slug)
+    annotations = Annotation.objects.filter(parties=party).for_list()
+    page = paginate(request, annotations)
+    people = party.people.order_by("name")
+    return render(
+        request, "notes/party_detail.html", {"party": party, "page": page, "people": people}
+    )
+
+
+@require_safe
+def person_detail(request, slug):
+    person = get_object_or_404(Person.objects.select_related("party"), slug=slug)
+    page = paginate(request, person.annotations.for_list())
+    return render(request, "notes/person_detail.html", {"person": person, "page": page})
+
+
+@require_safe
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except Exception:  # any database error means "not healthy", never a 500 page
+        return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def robots_txt(request):
+    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+
+
+@require_safe
+def party_css(request):
+    """Party colours as a stylesheet, so templates need no inline style (strict CSP)."""
+    rules = [
+        f".party-{slug} {{ --party: {colour}; }}"
+        for slug, colour in Party.objects.values_list("slug", "colour")
+    ]
+    response = HttpResponse("\n".join(rules) + "\n", content_type="text/css; charset=utf-8")
+    response["Cache-Control"] = "public, max-age=300"
+    return response

@@ -1,0 +1,167 @@
+"""The import command and notes.importing: fields, idempotence, atomicity, exit status."""
+
+import datetime
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from notes.models import AgendaItem, Annotation, Meeting, Party, Person
+
+pytestmark = pytest.mark.django_db
+
+VARIANT = """Huddinge kommun
+Kommunfullmäktige
+5 maj 2021
+
+Reservation från (S), (V) och (MP)
+
+§ 45 Budget 2022 för Huddinge kommun
+Dnr KS-2021/123
+
+Vi reserverar oss mot beslutet.
+
+Budgeten saknar satsningar på skolan.
+
+Anna Andersson (S)
+Per Persson (V)
+Lina Holm (MP)
+"""
+
+
+def run_import(*paths, **options):
+    call_command("import_notes", *[str(p) for p in paths], no_progress=True, **options)
+
+
+def counts():
+    return (Meeting.objects.count(), AgendaItem.objects.count(), Annotation.objects.count())
+
+
+def test_sample_imported_exactly(sample_path):
+    run_import(sample_path)
+    annotation = Annotation.objects.get()
+    item = annotation.item
+    assert item.meeting.body.name == "Kommunstyrelsen"
+    assert item.meeting.body.short_name == "KS"
+    assert item.meeting.date == datetime.date(2021, 5, 5)
+    assert annotation.date == datetime.date(2021, 5, 5)
+    assert item.number == 22
+    assert item.title == (
+        "Huddinge kommuns preventionsarbete - beslut om instruktioner för referensgrupp "
+        "samt val av ledamöter till densamma"
+    )
+    assert annotation.kind == Annotation.Kind.PROTOKOLLSANTECKNING
+    assert [p.abbreviation for p in annotation.parties.all()] == ["S"]
+    assert annotation.parties.get().name == "Socialdemokraterna"
+    person = annotation.signatories.get()
+    assert person.name == "Sara Heelge Vikmång"
+    assert person.party.abbreviation == "S"
+    assert annotation.source == sample_path.name
+    # Every paragraph verbatim, the stray closing quote included.
+    raw = sample_path.read_text(encoding="utf-8")
+    start = raw.index("Huddinge är i många")
+    end = raw.index("som nu tillsätts.") + len("som nu tillsätts.")
+    assert annotation.text == raw[start:end]
+    assert "civilsamhället.”" in annotation.text
+
+
+def test_import_twice_adds_nothing(sample_path, capsys):
+    run_import(sample_path)
+    before = counts(), Party.objects.count(), Person.objects.count()
+    run_import(sample_path)
+    assert (counts(), Party.objects.count(), Person.objects.count()) == before
+    assert "0 imported, 1 unchanged, 0 failed" in capsys.readouterr().out
+
+
+def test_variant_with_paragraph_dnr_and_several_parties(tmp_path):
+    path = tmp_path / "kf.txt"
+    path.write_text(VARIANT, encoding="utf-8")
+    run_import(path)
+    annotation = Annotation.objects.get()
+    assert annotation.kind == Annotation.Kind.RESERVATION
+    assert annotation.item.number is None
+    assert annotation.item.paragraph == 45
+    assert annotation.item.case_number == "KS-2021/123"
+    assert annotation.item.meeting.body.short_name == "KF"
+    assert sorted(annotation.parties.values_list("abbreviation", flat=True)) == ["MP", "S", "V"]
+    people = {p.name: p.party.abbreviation for p in annotation.signatories.all()}
+    assert people == {"Anna Andersson": "S", "Per Persson": "V", "Lina Holm": "MP"}
+
+
+def test_windows_1252_crlf_file_imports_like_utf8(tmp_path, sample_path):
+    text = sample_path.read_text(encoding="utf-8")
+    path = tmp_path / "ansi.txt"
+    path.write_bytes(text.replace("\n", "\r\n").encode("cp1252"))
+    run_import(path)
+    run_import(sample_path)  # the same annotation in UTF-8: recognised as already there
+    annotation = Annotation.objects.get()
+    assert annotation.text.startswith("Huddinge är i många")
+    assert "\r" not in annotation.text
+
+
+def test_malformed_file_saves_nothing_and_others_still_import(tmp_path, sample_path, capsys):
+    bad = tmp_path / "a-bad.txt"
+    bad.write_text("Kommunstyrelsen\n2021-05-05\nPROTOKOLLSANTECKNING\n\nText utan ärende.\n")
+    good = tmp_path / "b-good.txt"
+    good.write_bytes(sample_path.read_bytes())
+    with pytest.raises(CommandError):
+        run_import(tmp_path)
+    out, err = capsys.readouterr()
+    assert "a-bad.txt:5: expected an item line" in err
+    assert "1 imported, 0 unchanged, 1 failed" in out
+    assert counts() == (1, 1, 1)
+
+
+def test_failure_after_parsing_rolls_back_the_whole_file(tmp_path, monkeypatch, sample_path):
+    from notes import importing
+
+    def broken_person(name, party):
+        raise importing.IntegrityError("simulated failure after the rows were written")
+
+    monkeypatch.setattr(importing, "ensure_person", broken_person)
+    with pytest.raises(CommandError):
+        run_import(sample_path)
+    assert counts() == (0, 0, 0)
+
+
+def test_unknown_party_is_reported_not_invented(tmp_path):
+    path = tmp_path / "okant.txt"
+    path.write_text(VARIANT.replace("Per Persson (V)", "Per Persson (XYZ)"), encoding="utf-8")
+    with pytest.raises(CommandError):
+        run_import(path)
+    assert counts() == (0, 0, 0)
+    assert not Party.objects.filter(abbreviation="XYZ").exists()
+
+
+def test_dry_run_saves_nothing(sample_path, capsys):
+    run_import(sample_path, dry_run=True)
+    assert counts() == (0, 0, 0)
+    assert "Dry run, nothing saved: 1 imported" in capsys.readouterr().out
+
+
+def test_missing_path_fails(tmp_path, capsys):
+    with pytest.raises(CommandError):
+        run_import(tmp_path / "finns-inte.txt")
+    assert "no such file or folder" in capsys.readouterr().err
+
+
+def test_existing_item_keeps_clerks_title(sample_path):
+    run_import(sample_path)
+    item = AgendaItem.objects.get()
+    item.title = "Rättad rubrik"
+    item.save()
+    other = sample_path.read_text(encoding="utf-8").replace("PROTOKOLLSANTECKNING", "RESERVATION")
+    from notes.importing import import_bytes
+
+    result = import_bytes(other.encode(), "reservation.txt")
+    assert result.outcome == "imported"
+    item.refresh_from_db()
+    assert item.title == "Rättad rubrik"
+    assert item.annotations.count() == 2
+
+
+def test_load_sample_data_if_empty(capsys):
+    call_command("load_sample_data", demo=0)
+    assert Annotation.objects.count() == 1
+    call_command("load_sample_data", if_empty=True, demo=0)
+    assert Annotation.objects.count() == 1
+    assert Party.objects.filter(abbreviation__in=["S", "M", "SD", "L", "HP", "DP"]).count() == 6
