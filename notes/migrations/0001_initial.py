@@ -7,163 +7,365 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Body',
+            name="Body",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, unique=True, verbose_name='namn')),
-                ('short_name', models.CharField(blank=True, max_length=20, verbose_name='förkortning')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('kind', models.CharField(choices=[('fullmaktige', 'Fullmäktige'), ('styrelse', 'Styrelse'), ('namnd', 'Nämnd'), ('utskott', 'Utskott'), ('ovrigt', 'Övrigt')], default='namnd', max_length=20, verbose_name='typ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, unique=True, verbose_name="namn")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=20, verbose_name="förkortning"),
+                ),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("fullmaktige", "Fullmäktige"),
+                            ("styrelse", "Styrelse"),
+                            ("namnd", "Nämnd"),
+                            ("utskott", "Utskott"),
+                            ("ovrigt", "Övrigt"),
+                        ],
+                        default="namnd",
+                        max_length=20,
+                        verbose_name="typ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'organ',
-                'verbose_name_plural': 'organ',
-                'ordering': ['name'],
+                "verbose_name": "organ",
+                "verbose_name_plural": "organ",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Meeting',
+            name="Meeting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('date', models.DateField(verbose_name='datum')),
-                ('is_demo', models.BooleanField(default=False, editable=False, verbose_name='demodata')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='skapad')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='ändrad')),
-                ('body', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='meetings', to='notes.body', verbose_name='organ')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("date", models.DateField(verbose_name="datum")),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, editable=False, verbose_name="demodata"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="skapad")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="ändrad")),
+                (
+                    "body",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="meetings",
+                        to="notes.body",
+                        verbose_name="organ",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'sammanträde',
-                'verbose_name_plural': 'sammanträden',
-                'ordering': ['-date', 'body__name'],
+                "verbose_name": "sammanträde",
+                "verbose_name_plural": "sammanträden",
+                "ordering": ["-date", "body__name"],
             },
         ),
         migrations.CreateModel(
-            name='AgendaItem',
+            name="AgendaItem",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField(blank=True, null=True, verbose_name='ärendenummer')),
-                ('paragraph', models.PositiveIntegerField(blank=True, null=True, verbose_name='paragraf (§)')),
-                ('title', models.TextField(blank=True, verbose_name='rubrik')),
-                ('case_number', models.CharField(blank=True, help_text='Till exempel KS-2021/123.', max_length=50, verbose_name='diarienummer')),
-                ('meeting', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='items', to='notes.meeting', verbose_name='sammanträde')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "number",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="ärendenummer"),
+                ),
+                (
+                    "paragraph",
+                    models.PositiveIntegerField(blank=True, null=True, verbose_name="paragraf (§)"),
+                ),
+                ("title", models.TextField(blank=True, verbose_name="rubrik")),
+                (
+                    "case_number",
+                    models.CharField(
+                        blank=True,
+                        help_text="Till exempel KS-2021/123.",
+                        max_length=50,
+                        verbose_name="diarienummer",
+                    ),
+                ),
+                (
+                    "meeting",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="items",
+                        to="notes.meeting",
+                        verbose_name="sammanträde",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'ärende',
-                'verbose_name_plural': 'ärenden',
-                'ordering': ['meeting', 'number', 'paragraph'],
+                "verbose_name": "ärende",
+                "verbose_name_plural": "ärenden",
+                "ordering": ["meeting", "number", "paragraph"],
             },
         ),
         migrations.CreateModel(
-            name='Party',
+            name="Party",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='namn')),
-                ('abbreviation', models.CharField(max_length=10, unique=True, verbose_name='förkortning')),
-                ('slug', models.SlugField(max_length=100, unique=True, verbose_name='slug')),
-                ('colour', models.CharField(default='#444444', max_length=7, validators=[django.core.validators.RegexValidator('^#[0-9a-fA-F]{6}$', 'Ange färgen som #rrggbb.')], verbose_name='färg')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="namn")),
+                (
+                    "abbreviation",
+                    models.CharField(max_length=10, unique=True, verbose_name="förkortning"),
+                ),
+                ("slug", models.SlugField(max_length=100, unique=True, verbose_name="slug")),
+                (
+                    "colour",
+                    models.CharField(
+                        default="#444444",
+                        max_length=7,
+                        validators=[
+                            django.core.validators.RegexValidator(
+                                "^#[0-9a-fA-F]{6}$", "Ange färgen som #rrggbb."
+                            )
+                        ],
+                        verbose_name="färg",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'parti',
-                'verbose_name_plural': 'partier',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('colour__regex', '^#[0-9a-fA-F]{6}$')), name='party_colour_hex'), models.CheckConstraint(condition=models.Q(('abbreviation', ''), _negated=True), name='party_abbreviation_not_empty')],
+                "verbose_name": "parti",
+                "verbose_name_plural": "partier",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("colour__regex", "^#[0-9a-fA-F]{6}$")),
+                        name="party_colour_hex",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("abbreviation", ""), _negated=True),
+                        name="party_abbreviation_not_empty",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Person',
+            name="Person",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200, verbose_name='namn')),
-                ('slug', models.SlugField(max_length=200, unique=True, verbose_name='slug')),
-                ('is_demo', models.BooleanField(default=False, editable=False, verbose_name='demodata')),
-                ('party', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='people', to='notes.party', verbose_name='parti')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200, verbose_name="namn")),
+                ("slug", models.SlugField(max_length=200, unique=True, verbose_name="slug")),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, editable=False, verbose_name="demodata"),
+                ),
+                (
+                    "party",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="people",
+                        to="notes.party",
+                        verbose_name="parti",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'person',
-                'verbose_name_plural': 'personer',
-                'ordering': ['name'],
+                "verbose_name": "person",
+                "verbose_name_plural": "personer",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Annotation',
+            name="Annotation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('protokollsanteckning', 'Protokollsanteckning'), ('reservation', 'Reservation'), ('sarskilt_yttrande', 'Särskilt yttrande'), ('ersattaryttrande', 'Ersättaryttrande')], max_length=30, verbose_name='typ')),
-                ('text', models.TextField(help_text='Ordagrant som i protokollet.', verbose_name='text')),
-                ('source', models.CharField(blank=True, help_text='Var texten kommer ifrån, till exempel filnamn eller protokollets adress.', max_length=500, verbose_name='källa')),
-                ('date', models.DateField(editable=False, verbose_name='sammanträdesdatum')),
-                ('fingerprint', models.CharField(editable=False, max_length=64)),
-                ('is_demo', models.BooleanField(default=False, editable=False, verbose_name='demodata')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='skapad')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='ändrad')),
-                ('item', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='annotations', to='notes.agendaitem', verbose_name='ärende')),
-                ('parties', models.ManyToManyField(related_name='annotations', to='notes.party', verbose_name='partier')),
-                ('signatories', models.ManyToManyField(blank=True, related_name='annotations', to='notes.person', verbose_name='undertecknare')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("protokollsanteckning", "Protokollsanteckning"),
+                            ("reservation", "Reservation"),
+                            ("sarskilt_yttrande", "Särskilt yttrande"),
+                            ("ersattaryttrande", "Ersättaryttrande"),
+                        ],
+                        max_length=30,
+                        verbose_name="typ",
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(help_text="Ordagrant som i protokollet.", verbose_name="text"),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        blank=True,
+                        help_text="Var texten kommer ifrån, till exempel filnamn eller protokollets adress.",
+                        max_length=500,
+                        verbose_name="källa",
+                    ),
+                ),
+                ("date", models.DateField(editable=False, verbose_name="sammanträdesdatum")),
+                ("fingerprint", models.CharField(editable=False, max_length=64)),
+                (
+                    "is_demo",
+                    models.BooleanField(default=False, editable=False, verbose_name="demodata"),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="skapad")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="ändrad")),
+                (
+                    "item",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="annotations",
+                        to="notes.agendaitem",
+                        verbose_name="ärende",
+                    ),
+                ),
+                (
+                    "parties",
+                    models.ManyToManyField(
+                        related_name="annotations", to="notes.party", verbose_name="partier"
+                    ),
+                ),
+                (
+                    "signatories",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="annotations",
+                        to="notes.person",
+                        verbose_name="undertecknare",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'anteckning',
-                'verbose_name_plural': 'anteckningar',
-                'ordering': ['-date', '-id'],
+                "verbose_name": "anteckning",
+                "verbose_name_plural": "anteckningar",
+                "ordering": ["-date", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='meeting',
-            index=models.Index(fields=['-date'], name='meeting_date_idx'),
+            model_name="meeting",
+            index=models.Index(fields=["-date"], name="meeting_date_idx"),
         ),
         migrations.AddConstraint(
-            model_name='meeting',
-            constraint=models.UniqueConstraint(fields=('body', 'date'), name='meeting_unique_body_date'),
+            model_name="meeting",
+            constraint=models.UniqueConstraint(
+                fields=("body", "date"), name="meeting_unique_body_date"
+            ),
         ),
         migrations.AddIndex(
-            model_name='agendaitem',
-            index=models.Index(fields=['number'], name='agendaitem_number_idx'),
+            model_name="agendaitem",
+            index=models.Index(fields=["number"], name="agendaitem_number_idx"),
         ),
         migrations.AddIndex(
-            model_name='agendaitem',
-            index=models.Index(django.db.models.functions.text.Upper('case_number'), name='agendaitem_case_upper_idx'),
+            model_name="agendaitem",
+            index=models.Index(
+                django.db.models.functions.text.Upper("case_number"),
+                name="agendaitem_case_upper_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(condition=models.Q(('number__isnull', False)), fields=('meeting', 'number'), name='agendaitem_unique_meeting_number'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("number__isnull", False)),
+                fields=("meeting", "number"),
+                name="agendaitem_unique_meeting_number",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.UniqueConstraint(condition=models.Q(('paragraph__isnull', False)), fields=('meeting', 'paragraph'), name='agendaitem_unique_meeting_paragraph'),
+            model_name="agendaitem",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("paragraph__isnull", False)),
+                fields=("meeting", "paragraph"),
+                name="agendaitem_unique_meeting_paragraph",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='agendaitem',
-            constraint=models.CheckConstraint(condition=models.Q(('number__isnull', False), ('paragraph__isnull', False), _connector='OR'), name='agendaitem_number_or_paragraph', violation_error_message='Ange ärendenummer eller paragraf (§).'),
+            model_name="agendaitem",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("number__isnull", False), ("paragraph__isnull", False), _connector="OR"
+                ),
+                name="agendaitem_number_or_paragraph",
+                violation_error_message="Ange ärendenummer eller paragraf (§).",
+            ),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['-date', '-id'], name='annotation_date_id_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["-date", "-id"], name="annotation_date_id_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(fields=['kind', '-date'], name='annotation_kind_date_idx'),
+            model_name="annotation",
+            index=models.Index(fields=["kind", "-date"], name="annotation_kind_date_idx"),
         ),
         migrations.AddIndex(
-            model_name='annotation',
-            index=models.Index(condition=models.Q(('is_demo', True)), fields=['is_demo'], name='annotation_demo_idx'),
+            model_name="annotation",
+            index=models.Index(
+                condition=models.Q(("is_demo", True)),
+                fields=["is_demo"],
+                name="annotation_demo_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.UniqueConstraint(fields=('item', 'fingerprint'), name='annotation_unique_item_fingerprint'),
+            model_name="annotation",
+            constraint=models.UniqueConstraint(
+                fields=("item", "fingerprint"), name="annotation_unique_item_fingerprint"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['protokollsanteckning', 'reservation', 'sarskilt_yttrande', 'ersattaryttrande'])), name='annotation_kind_valid'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "protokollsanteckning",
+                            "reservation",
+                            "sarskilt_yttrande",
+                            "ersattaryttrande",
+                        ],
+                    )
+                ),
+                name="annotation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='annotation',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='annotation_text_not_empty'),
+            model_name="annotation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True), name="annotation_text_not_empty"
+            ),
         ),
     ]
