@@ -1,4 +1,6 @@
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext as _
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
@@ -11,8 +13,31 @@ class BodyAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class AgendaItemFormSet(forms.BaseInlineFormSet):
+    """Item numbers and § numbers are unique within a meeting.
+
+    The database says so too, but an inline formset leaves the meeting out of each form's
+    validation, so without this a duplicate would surface as an IntegrityError.
+    """
+
+    def clean(self):
+        super().clean()
+        seen = {"number": set(), "paragraph": set()}
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
+                continue
+            for field, values in seen.items():
+                value = form.cleaned_data.get(field)
+                if value is None:
+                    continue
+                if value in values:
+                    form.add_error(field, _("Numret finns redan på det här sammanträdet."))
+                values.add(value)
+
+
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
+    formset = AgendaItemFormSet
     fields = ["number", "paragraph", "title", "case_number"]
     extra = 1
     show_change_link = True

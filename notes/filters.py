@@ -22,10 +22,10 @@ def _body_choices():
 
 
 class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
-    """Accepts party abbreviations in any letter case (`party=s` means S)."""
+    """Accepts party abbreviations in any letter case (`party=s` means S); ignores `party=`."""
 
     def to_python(self, value):
-        return [str(v).strip().upper() for v in super().to_python(value)]
+        return [str(v).strip().upper() for v in super().to_python(value) if str(v).strip()]
 
 
 class PartyFilter(django_filters.MultipleChoiceFilter):

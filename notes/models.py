@@ -48,8 +48,10 @@ class Body(models.Model):
 
 class MeetingQuerySet(models.QuerySet):
     def for_list(self):
-        return self.select_related("body").annotate(
-            annotation_count=models.Count("items__annotations")
+        return (
+            self.select_related("body")
+            .order_by("-date", "body__name")
+            .annotate(annotation_count=models.Count("items__annotations"))
         )
 
 

@@ -20,3 +20,12 @@ def sample_annotation(db):
     result = import_file(SAMPLE)
     assert result.outcome == "imported", result.message
     return Annotation.objects.get(pk=result.annotation_id)
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_storage(settings):
+    """Tests render templates without running collectstatic first."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }

@@ -1,0 +1,266 @@
+"""Public pages: content, every filter and combinations, bad input, query counts."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import (
+    AgendaItemFactory,
+    AnnotationFactory,
+    BodyFactory,
+    MeetingFactory,
+    PersonFactory,
+    party,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def archive(sample_annotation):
+    """The real sample plus a few made-up annotations that differ in every filtered field."""
+    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
+    meeting = MeetingFactory(body=kf, date=datetime.date(2019, 3, 11))
+    item = AgendaItemFactory(meeting=meeting, number=7, case_number="KS-2019/45", title="Budget")
+    v, sd = party("V"), party("SD")
+    reservation = AnnotationFactory(
+        item=item,
+        kind="reservation",
+        text="Vi reserverar oss till förmån för vårt eget förslag.",
+        parties=[v],
+        signatories=[PersonFactory(name="Olof Berg", slug="olof-berg", party=v)],
+    )
+    yttrande = AnnotationFactory(
+        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 9, 20)), number=22),
+        kind="sarskilt_yttrande",
+        text="Ett särskilt yttrande om skolan i Vårby.",
+        parties=[sd, v],
+    )
+    return {"sample": sample_annotation, "reservation": reservation, "yttrande": yttrande}
+
+
+def listed(client, query=""):
+    response = client.get("/notes/" + query)
+    assert response.status_code == 200, response.content[:500]
+    return {a.pk for a in response.context["page"].object_list}
+
+
+def test_home(client, archive):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Huddinge kommun" in html
+    assert "Ärende 22" in html
+    assert 'name="party"' in html  # the filter form
+    assert '<html lang="sv">' in html
+
+
+def test_list_without_filter_shows_all_newest_first(client, archive):
+    response = client.get("/notes/")
+    pks = [a.pk for a in response.context["page"].object_list]
+    assert pks == [archive["yttrande"].pk, archive["sample"].pk, archive["reservation"].pk]
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("?item=22", {"sample", "yttrande"}),
+        ("?item=7", {"reservation"}),
+        ("?party=S", {"sample"}),
+        ("?party=s", {"sample"}),
+        ("?party=V", {"reservation", "yttrande"}),
+        ("?party=S&party=SD", {"sample", "yttrande"}),
+        ("?body=kommunfullmaktige", {"reservation"}),
+        ("?body=kommunstyrelsen", {"sample", "yttrande"}),
+        ("?kind=reservation", {"reservation"}),
+        ("?kind=protokollsanteckning", {"sample"}),
+        ("?case=ks-2019/45", {"reservation"}),
+        ("?date_after=2021-05-05", {"sample", "yttrande"}),
+        ("?date_before=2021-05-05", {"sample", "reservation"}),
+        ("?date_after=2021-05-06&date_before=2023-12-31", {"yttrande"}),
+        ("?q=kriminella", {"sample"}),
+        ("?q=VÅRBY", {"yttrande"}),
+        ("?item=22&party=V", {"yttrande"}),
+        ("?item=22&party=S&date_after=2021-01-01&date_before=2021-12-31", {"sample"}),
+        ("?party=V&kind=reservation&body=kommunfullmaktige", {"reservation"}),
+        ("?item=7&party=S", set()),
+        ("?item=&party=&q=", {"sample", "reservation", "yttrande"}),
+    ],
+)
+def test_filters(client, archive, query, expected):
+    assert listed(client, query) == {archive[name].pk for name in expected}
+
+
+def test_filter_state_kept_in_form(client, archive):
+    html = client.get("/notes/?item=22&party=V&date_after=2020-01-01").content.decode()
+    assert 'value="22"' in html
+    assert 'value="2020-01-01"' in html
+    assert 'value="V" id="id_party_' in html and "checked" in html
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("?date_after=2021-13-45", "ÅÅÅÅ-MM-DD"),
+        ("?date_before=5%20maj", "ÅÅÅÅ-MM-DD"),
+        ("?item=abc", "tal"),
+        ("?item=-3", "1"),
+        ("?party=XX", "XX"),
+        ("?kind=skvaller", "skvaller"),
+        ("?body=finns-inte", "finns-inte"),
+        ("?date_after=2022-01-01&date_before=2021-01-01", "före startdatumet"),
+        ("?q=" + "x" * 300, "200"),
+    ],
+)
+def test_bad_filter_input_is_a_400_with_message(client, archive, query, message):
+    response = client.get("/notes/" + query)
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert 'role="alert"' in html
+    assert message in html
+
+
+@pytest.mark.parametrize("page", ["999999", "abc", "0", "-1"])
+def test_bad_page_is_a_404_with_message(client, archive, page):
+    response = client.get(f"/notes/?page={page}")
+    assert response.status_code == 404
+    assert "Sida" in response.content.decode() or "Sidnumret" in response.content.decode()
+
+
+def test_pagination_keeps_filters(client, settings, archive):
+    settings.PAGE_SIZE = 1
+    response = client.get("/notes/?party=V")
+    html = response.content.decode()
+    assert "party=V&amp;page=2" in html
+    second = client.get("/notes/?party=V&page=2")
+    assert second.status_code == 200
+    assert len(second.context["page"].object_list) == 1
+
+
+def test_annotation_detail(client, archive):
+    sample = archive["sample"]
+    response = client.get(sample.get_absolute_url())
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Protokollsanteckning" in html
+    assert "Huddinge kommuns preventionsarbete" in html
+    assert "Sara Heelge Vikmång" in html
+    assert "Socialdemokraterna (S)" in html
+    assert "civilsamhället.”" in html
+    # Citation line with a permalink.
+    assert f"http://testserver/notes/{sample.pk}/" in html
+    assert 'aria-label="Brödsmulor"' in html
+
+
+def test_annotation_detail_unknown_is_404(client, db):
+    assert client.get("/notes/999999/").status_code == 404
+
+
+def test_text_with_markup_is_escaped(client, archive):
+    hostile = AnnotationFactory(text='<script>alert("x")</script> & <b>fet</b>')
+    for url in (hostile.get_absolute_url(), "/notes/", "/"):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;" in html
+
+
+def test_meetings(client, archive):
+    response = client.get("/meetings/")
+    assert response.status_code == 200
+    assert "Kommunfullmäktige" in response.content.decode()
+    only_kf = client.get("/meetings/?body=kommunfullmaktige")
+    assert {m.body.name for m in only_kf.context["page"].object_list} == {"Kommunfullmäktige"}
+    assert client.get("/meetings/?body=nope").status_code == 400
+
+
+def test_meeting_detail_shows_agenda_with_annotations(client, archive):
+    meeting = archive["sample"].item.meeting
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Ärende 22" in html
+    assert archive["sample"].get_absolute_url() in html
+    assert "Sara Heelge Vikmång" in html
+
+
+def test_parties_and_party_page(client, archive):
+    html = client.get("/parties/").content.decode()
+    assert "Vänsterpartiet" in html
+    response = client.get("/parties/vansterpartiet/")
+    assert response.status_code == 200
+    assert {a.pk for a in response.context["page"].object_list} == {
+        archive["reservation"].pk,
+        archive["yttrande"].pk,
+    }
+    assert "Olof Berg" in response.content.decode()
+    assert client.get("/parties/finns-inte/").status_code == 404
+
+
+def test_person_page(client, archive):
+    response = client.get("/people/sara-heelge-vikmang/")
+    assert response.status_code == 200
+    assert [a.pk for a in response.context["page"].object_list] == [archive["sample"].pk]
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+def test_party_stylesheet(client, archive):
+    css = client.get(reverse("notes:party_css")).content.decode()
+    assert ".party-socialdemokraterna { --party: #" in css
+
+
+def test_post_not_allowed(client, db):
+    assert client.post("/notes/").status_code == 405
+
+
+def test_demo_banner_only_with_demo_data(client, archive):
+    assert "demodata" not in client.get("/").content.decode()
+    demo = archive["yttrande"]
+    demo.is_demo = True
+    demo.save()
+    assert "demodata" in client.get("/").content.decode()
+
+
+def _many(n):
+    v, s = party("V"), party("S")
+    for i in range(n):
+        item = AgendaItemFactory(meeting=MeetingFactory(), number=i + 1, case_number=f"KS-2020/{i}")
+        AnnotationFactory(
+            item=item,
+            parties=[v, s],
+            signatories=[PersonFactory(party=v), PersonFactory(party=s)],
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/",
+        "/notes/",
+        "/notes/?party=V&item=3",
+        "/meetings/",
+        "/parties/",
+        "/parties/vansterpartiet/",
+    ],
+)
+def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, url):
+    _many(3)
+    with django_assert_max_num_queries(8) as small:
+        assert client.get(url).status_code == 200
+    _many(20)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).status_code == 200
+
+
+def test_detail_query_counts(client, django_assert_max_num_queries, archive):
+    meeting = archive["sample"].item.meeting
+    for _ in range(5):
+        AnnotationFactory(item=AgendaItemFactory(meeting=meeting), parties=[party("M")])
+    with django_assert_max_num_queries(7):
+        client.get(meeting.get_absolute_url())
+    with django_assert_max_num_queries(6):
+        client.get(archive["sample"].get_absolute_url())
+    with django_assert_max_num_queries(7):
+        client.get("/people/sara-heelge-vikmang/")
