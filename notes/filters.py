@@ -83,6 +83,17 @@ class AnnotationFilter(django_filters.FilterSet):
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
+    sort = django_filters.ChoiceFilter(
+        label=_("Sortering"),
+        choices=[
+            ("relevance", _("Relevans (vid sökning)")),
+            ("newest", _("Nyast först")),
+            ("oldest", _("Äldst först")),
+        ],
+        empty_label=None,
+        method="filter_sort",
+    )
+
     class Meta:
         model = Annotation
         fields = []
@@ -97,7 +108,20 @@ class AnnotationFilter(django_filters.FilterSet):
                 field.error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
 
     def filter_q(self, queryset, name, value):
-        return queryset.search_text(value)
+        return queryset.search(value) if value.strip() else queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        sort = self.form.cleaned_data.get("sort") or ""
+        searching = bool((self.form.cleaned_data.get("q") or "").strip())
+        if sort == "oldest":
+            return queryset.order_by("date", "id")
+        if sort == "newest" or not searching:
+            return queryset.order_by("-date", "-id")
+        return queryset.order_by_relevance()
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in filter_queryset
 
     def filter_party(self, queryset, name, value):
         if not value:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -210,14 +212,80 @@ class AnnotationQuerySet(models.QuerySet):
         """What a list row shows, in a fixed number of queries whatever the page size."""
         return self.select_related("item__meeting__body").prefetch_related("parties", "signatories")
 
-    def search_text(self, q: str):
-        """Plain, case-insensitive text match on the text, item title and case number."""
-        q = q.strip()
-        if not q:
-            return self
-        return self.filter(
-            Q(text__icontains=q) | Q(item__title__icontains=q) | Q(item__case_number__iexact=q)
+    def search(self, q: str):
+        """Full-text and reference search (see notes.search); adds `rank` and `snippet`.
+
+        Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, `SD`) come first, then
+        by relevance; order_by_relevance() applies that order.
+        """
+        from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+
+        from notes import search
+
+        parsed = search.parse_query(q)
+        references = Q()
+        if parsed.item_numbers:
+            references |= Q(item__number__in=parsed.item_numbers)
+        if parsed.paragraphs:
+            references |= Q(item__paragraph__in=parsed.paragraphs)
+        for case_number in parsed.case_numbers:
+            references |= Q(item__case_number__iexact=case_number)
+        if parsed.parties:
+            references |= Q(
+                models.Exists(
+                    Annotation.parties.through.objects.filter(
+                        annotation_id=models.OuterRef("pk"),
+                        party__abbreviation__in=parsed.parties,
+                    )
+                )
+            )
+
+        text_match = None
+        tsquery = search.websearch_tsquery_text(parsed.text) if parsed.text else ""
+        if tsquery:
+            expanded, _ = search.expand_compounds(tsquery)
+            exact = SearchQuery(parsed.text, search_type="websearch", config="swedish")
+            wide = SearchQuery(expanded, search_type="raw", config="simple")
+            text_match = Q(search_vector=wide)
+            vector = models.F("search_vector")
+            # Whole words count twice: they match both queries, compound parts only the wide one.
+            rank = SearchRank(vector, exact) + SearchRank(vector, wide)
+            snippet = SearchHeadline(
+                "text",
+                wide,
+                config="swedish",
+                start_sel=search.MARK_START,
+                stop_sel=search.MARK_STOP,
+                max_words=35,
+                min_words=15,
+                max_fragments=2,
+                fragment_delimiter=" … ",
+            )
+        else:
+            rank = models.Value(0.0, output_field=models.FloatField())
+            snippet = models.Value("", output_field=models.TextField())
+
+        if not references and text_match is None:
+            # Only stop words, or nothing searchable: no result, but the same columns.
+            return self.none().annotate(reference_match=models.Value(0), rank=rank, snippet=snippet)
+        condition = (
+            (references | text_match) if references and text_match else (references or text_match)
         )
+        reference_match = (
+            models.Case(
+                models.When(references, then=models.Value(1)),
+                default=models.Value(0),
+                output_field=models.IntegerField(),
+            )
+            if references
+            else models.Value(0, output_field=models.IntegerField())
+        )
+        return self.filter(condition).annotate(
+            reference_match=reference_match, rank=rank, snippet=snippet
+        )
+
+    def order_by_relevance(self):
+        return self.order_by("-reference_match", "-rank", "-date", "-id")
 
 
 class AnnotationKind(models.TextChoices):
@@ -259,6 +327,10 @@ class Annotation(models.Model):
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # Weighted Swedish search vector: item title and case number (A), text (B), parties and
+    # signatories (C). Written only by database triggers (migration 0003), so every write —
+    # admin, importer, bulk insert, raw SQL — keeps it current.
+    search_vector = SearchVectorField(null=True, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -280,6 +352,8 @@ class Annotation(models.Model):
             models.Index(fields=["-date", "-id"], name="annotation_date_id_idx"),
             # /notes/?kind=reservation newest first.
             models.Index(fields=["kind", "-date"], name="annotation_kind_date_idx"),
+            # Full-text search: search_vector @@ query.
+            GinIndex(fields=["search_vector"], name="annotation_search_idx"),
             # The "demo data present" banner on every page.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="annotation_demo_idx"),
         ]
@@ -301,3 +375,27 @@ class Annotation(models.Model):
             self.date = self.item.meeting.date
         self.fingerprint = self.compute_fingerprint(self.kind, self.text)
         super().save(*args, **kwargs)
+
+
+class SearchWord(models.Model):
+    """The archive's vocabulary: every distinct lexeme of every search vector.
+
+    Swedish glues words together: `brott` must find `brottsförebyggande`. A trigram index
+    over the distinct words stays small as the archive grows, where one over whole texts
+    would not; the words that contain a searched part are then looked up in the ordinary
+    full-text index. Filled by a trigger (migration 0003); words are never removed, and a
+    stale word only costs a lookup that finds nothing.
+    """
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("sökord")
+        verbose_name_plural = _("sökord")
+        indexes = [
+            # word LIKE '%part%' for compound-word parts.
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word

@@ -264,3 +264,16 @@ def test_detail_query_counts(client, django_assert_max_num_queries, archive):
         client.get(archive["sample"].get_absolute_url())
     with django_assert_max_num_queries(7):
         client.get("/people/sara-heelge-vikmang/")
+
+
+def test_swedish_by_default_even_for_english_browsers(client, db):
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="sv">' in html
+    assert 'value="en"' in html  # the switcher offers English
+
+
+def test_language_switch_to_english(client, db):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/notes/"})
+    assert response.status_code == 302
+    html = client.get("/notes/").content.decode()
+    assert '<html lang="en">' in html

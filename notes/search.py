@@ -1,0 +1,199 @@
+"""Swedish search: web-search syntax, stemming, compound-word parts and reference look-ups.
+
+One entry point, `AnnotationQuerySet.search(q)`, used by every output through the FilterSet.
+
+- Words are matched with PostgreSQL's `swedish` configuration against the stored, weighted
+  `search_vector` (item title and case number above the text, names below it).
+- A word may be part of a compound: `brott` also finds `brottsförebyggande`. The parts are
+  looked up in the vocabulary table (`SearchWord`, trigram index) and OR-ed into the query;
+  whole-word matches rank above such partial ones.
+- References typed into the box — `ärende 22`, `§ 45`, `KS-2021/123`, a party abbreviation
+  such as `SD` or a party name — are recognised, and exact matches come first.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from notes.parsing import find_party
+
+# Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
+# snippet is HTML-escaped before they are turned into <mark>.
+MARK_START, MARK_STOP = "\ue000", "\ue001"
+
+_ITEM = re.compile(r"\b(?:ärende|arende)(?:nummer|nr)?\.?\s*(?:nr\.?\s*)?(\d{1,6})\b", re.I)
+_PARAGRAPH = re.compile(r"§\s*(\d{1,6})\b")
+_CASE = re.compile(
+    r"(?:\bdnr\.?:?\s*)?\b([A-Za-zÅÄÖåäö]{1,10})\s*-\s*((?:19|20)\d{2})\s*/\s*(\d{1,7})((?:[.:]\d+)*)",
+    re.I,
+)
+_WORD = re.compile(r"[^\s\"()]+")
+# Parties by abbreviation are recognised only in capitals ("S", "SD"); by name in any case.
+_MIN_PART_LENGTH = 3
+_MAX_PARTS_PER_WORD = 30
+
+
+@dataclass
+class ParsedQuery:
+    """What the search box held: references, and the words left over for full-text search."""
+
+    text: str = ""
+    item_numbers: list[int] = field(default_factory=list)
+    paragraphs: list[int] = field(default_factory=list)
+    case_numbers: list[str] = field(default_factory=list)
+    parties: list[str] = field(default_factory=list)
+
+    @property
+    def has_references(self) -> bool:
+        return bool(self.item_numbers or self.paragraphs or self.case_numbers or self.parties)
+
+
+def parse_query(q: str) -> ParsedQuery:
+    parsed = ParsedQuery()
+    rest = q.replace("\x00", " ")
+
+    def take(pattern, handler):
+        nonlocal rest
+
+        def replace(match):
+            handler(match)
+            return " "
+
+        rest = pattern.sub(replace, rest)
+
+    take(_ITEM, lambda m: parsed.item_numbers.append(int(m.group(1))))
+    take(_PARAGRAPH, lambda m: parsed.paragraphs.append(int(m.group(1))))
+    take(
+        _CASE,
+        lambda m: parsed.case_numbers.append(
+            f"{m.group(1).upper()}-{m.group(2)}/{m.group(3)}{m.group(4)}"
+        ),
+    )
+
+    def party(match):
+        word = match.group(0)
+        bare = word.strip(",.;:")
+        info = find_party(bare)
+        if info is None:
+            return word
+        # Abbreviations only in capitals ("S", "SD"): a lowercase "s" is just a letter.
+        if (bare.isupper() and len(bare) <= 4) or bare.lower() == info.name.lower():
+            if info.abbreviation not in parsed.parties:
+                parsed.parties.append(info.abbreviation)
+            return " "
+        return word
+
+    rest = _WORD.sub(party, rest)
+    parsed.text = " ".join(rest.split())
+    return parsed
+
+
+_LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
+
+
+def expand_compounds(tsquery_text: str) -> tuple[str, list[str]]:
+    """OR each positive lexeme with the vocabulary's words that contain it.
+
+    Returns the expanded tsquery text (for `to_tsquery('simple', …)`, since its lexemes are
+    already stemmed) and the lexemes that were looked up.
+    """
+    lexemes = []
+    negated_depth = 0
+    depth = 0
+    positions = []
+    i = 0
+    while i < len(tsquery_text):
+        char = tsquery_text[i]
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            if negated_depth and depth == negated_depth:
+                negated_depth = 0
+            depth -= 1
+        elif char == "!" and tsquery_text[i + 1 : i + 2] == "(" and not negated_depth:
+            negated_depth = depth + 1
+        elif char == "'":
+            match = _LEXEME.match(tsquery_text, i)
+            if match:
+                negated = tsquery_text[:i].rstrip().endswith("!") or negated_depth
+                lexeme = match.group(1).replace("''", "'")
+                if not negated and len(lexeme) >= _MIN_PART_LENGTH:
+                    positions.append((match.start(), match.end(), lexeme))
+                    lexemes.append(lexeme)
+                i = match.end()
+                continue
+        i += 1
+    if not lexemes:
+        return tsquery_text, []
+    parts = _words_containing(sorted(set(lexemes)))
+    pieces, last = [], 0
+    for start, end, lexeme in positions:
+        alternatives = [w for w in parts.get(lexeme, []) if w != lexeme]
+        pieces.append(tsquery_text[last:start])
+        if alternatives:
+            quoted = " | ".join(_quote(w) for w in [lexeme, *alternatives])
+            pieces.append(f"( {quoted} )")
+        else:
+            pieces.append(tsquery_text[start:end])
+        last = end
+    pieces.append(tsquery_text[last:])
+    return "".join(pieces), lexemes
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
+def _words_containing(lexemes: list[str]) -> dict[str, list[str]]:
+    """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index)."""
+    if not lexemes:
+        return {}
+    sql = """
+        SELECT part, w.word
+        FROM unnest(%s::text[]) AS part
+        CROSS JOIN LATERAL (
+            SELECT word FROM notes_searchword
+            WHERE word LIKE '%%' || replace(replace(replace(part, '\\', '\\\\'), '%%', '\\%%'),
+                                            '_', '\\_') || '%%'
+            ORDER BY length(word), word
+            LIMIT %s
+        ) AS w
+    """
+    found: dict[str, list[str]] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [lexemes, _MAX_PARTS_PER_WORD])
+        for part, word in cursor.fetchall():
+            found.setdefault(part, []).append(word)
+    return found
+
+
+def websearch_tsquery_text(text: str) -> str:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT websearch_to_tsquery('swedish', %s)::text", [text])
+        return cursor.fetchone()[0]
+
+
+def highlight(snippet: str | None) -> SafeString:
+    """The database's snippet with its markers as <mark>, everything else escaped."""
+    if not snippet:
+        return mark_safe("")
+    escaped = escape(snippet)
+    # Balance the markers so hostile text containing them cannot leave a <mark> open.
+    out, open_ = [], False
+    for char in escaped:
+        if char == MARK_START and not open_:
+            out.append("<mark>")
+            open_ = True
+        elif char == MARK_STOP and open_:
+            out.append("</mark>")
+            open_ = False
+        elif char not in (MARK_START, MARK_STOP):
+            out.append(char)
+    if open_:
+        out.append("</mark>")
+    return mark_safe("".join(out))

@@ -1,0 +1,202 @@
+"""Swedish search: stemming, compound parts, operators, references, ranking, safe snippets."""
+
+import datetime
+
+import pytest
+
+from notes.models import Annotation
+from notes.search import expand_compounds, highlight, parse_query
+from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
+
+pytestmark = pytest.mark.django_db
+
+
+def search(q):
+    return list(Annotation.objects.search(q).order_by_relevance())
+
+
+@pytest.fixture
+def corpus(sample_annotation):
+    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
+    meeting = MeetingFactory(body=kf, date=datetime.date(2022, 6, 13))
+    school = AnnotationFactory(
+        item=AgendaItemFactory(
+            meeting=meeting,
+            number=9,
+            paragraph=45,
+            case_number="KS-2022/77",
+            title="Skolans lokaler i Vårby",
+        ),
+        text="Skolan behöver fler lärare. Vi föreslog en ny skola i Vårby.",
+        parties=[party("V")],
+    )
+    crime = AnnotationFactory(
+        item=AgendaItemFactory(meeting=meeting, number=10, title="Trygghet i centrum"),
+        text="Brott mot unga måste förebyggas. Vi vill se fler fältassistenter.",
+        parties=[party("SD")],
+    )
+    return {"sample": sample_annotation, "school": school, "crime": crime}
+
+
+def test_stemming_finds_inflected_forms(corpus):
+    assert corpus["sample"] in search("nätverken")  # the text says "nätverk"
+    assert corpus["sample"] in search("kriminell")  # the text says "kriminella"
+
+
+def test_compound_part_finds_compound_ranked_below_whole_word(corpus):
+    results = search("brott")
+    assert corpus["sample"] in results  # only "brottsförebyggande"
+    assert corpus["crime"] in results  # the whole word "Brott"
+    assert results.index(corpus["crime"]) < results.index(corpus["sample"])
+
+
+def test_compound_part_of_a_title(corpus):
+    assert corpus["sample"] in search("preventionsarbete")
+    assert corpus["sample"] in search("prevention")
+
+
+def test_styrelse_finds_kommunstyrelsen(db):
+    annotation = AnnotationFactory(text="Frågan ska beredas av kommunstyrelsen i höst.")
+    assert annotation in search("styrelse")
+
+
+def test_phrase_or_and_exclusion(corpus):
+    assert search('"kriminella nätverk"') == [corpus["sample"]]
+    assert search('"nätverk kriminella"') == []
+    assert corpus["school"] not in search("Vårby -skola")
+    assert set(search("lärare or fältassistenter")) >= {corpus["school"], corpus["crime"]}
+    # Exclusion also excludes compounds: nothing with "skol..." in it.
+    assert search("lärare -skola") == [] or corpus["school"] not in search("lärare -skola")
+
+
+def test_names_and_parties_are_searchable(corpus):
+    assert search("Heelge") == [corpus["sample"]]
+    assert search("vänsterpartiet") == [corpus["school"]]
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("ärende 22", "sample"),
+        ("Ärende 9", "school"),
+        ("ärendenr 10", "crime"),
+        ("§ 45", "school"),
+        ("§45", "school"),
+        ("KS-2022/77", "school"),
+        ("ks-2022/77", "school"),
+        ("Dnr KS-2022/77", "school"),
+        ("SD", "crime"),
+    ],
+)
+def test_reference_lookups_come_first(corpus, q, expected):
+    results = search(q)
+    assert results, q
+    assert results[0] == corpus[expected]
+
+
+def test_reference_plus_words_puts_reference_first(corpus):
+    results = search("ärende 9 brott")
+    assert results[0] == corpus["school"]
+    assert corpus["crime"] in results
+
+
+def test_parse_query():
+    parsed = parse_query('ärende 22 § 45 KS-2021/123 SD "kriminella nätverk" -skola s')
+    assert parsed.item_numbers == [22]
+    assert parsed.paragraphs == [45]
+    assert parsed.case_numbers == ["KS-2021/123"]
+    assert parsed.parties == ["SD"]
+    assert parsed.text == '"kriminella nätverk" -skola s'
+
+
+def test_expansion_leaves_negated_terms_alone(corpus):
+    expanded, looked_up = expand_compounds("'brott' & !'skol'")
+    assert "brottsförebygg" in expanded
+    assert "!'skol'" in expanded
+    assert looked_up == ["brott"]
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "'",
+        "''",
+        "!",
+        "& | !",
+        "(((",
+        '"',
+        "\\",
+        "%_%",
+        "a:*",
+        "'; DROP TABLE notes_annotation; --",
+        "<script>alert(1)</script>",
+        "ärende 99999999999",
+        "§ -1",
+        "och",
+        "x" * 200,
+        "\x00",
+        "😀 brott",
+    ],
+)
+def test_hostile_queries_never_fail(client, corpus, q):
+    response = client.get("/notes/", {"q": q})
+    assert response.status_code in (200, 400)
+    assert "<script>alert(1)</script>" not in response.content.decode()
+
+
+def test_stop_words_only_find_nothing(corpus):
+    assert search("och att") == []
+
+
+def test_snippet_highlights_and_escapes(client, db):
+    AnnotationFactory(text="<img src=x onerror=alert(1)> Brottsligheten & <b>skolan</b> i Vårby")
+    html = client.get("/notes/", {"q": "Vårby"}).content.decode()
+    assert "<mark>Vårby</mark>" in html
+    assert "<img" not in html
+    assert "alert(1)&gt; Brottsligheten &amp;" in html
+    assert "<b>skolan</b>" not in html
+
+
+def test_highlight_balances_hostile_markers():
+    assert str(highlight("a \ue000b <i>")) == "a <mark>b &lt;i&gt;</mark>"
+    assert str(highlight("\ue001x\ue000")) == "x<mark></mark>"
+
+
+def test_vector_kept_current_on_every_write(corpus):
+    school = corpus["school"]
+    assert school not in search("idrottshall")
+    school.text = "Vi vill ha en idrottshall."
+    school.save()
+    assert school in search("idrottshall")
+    school.item.title = "Simhall i Flemingsberg"
+    school.item.save()
+    assert school in search("simhall")
+    school.parties.add(party("MP"))
+    assert school in search("miljöpartiet")
+    person = school.signatories.create(name="Ebba Testsson", slug="ebba-testsson")
+    assert school in search("Testsson")
+    person.name = "Ebba Nyberg"
+    person.save()
+    assert school in search("Nyberg")
+    assert school not in search("Testsson")
+
+
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_sorting(client, corpus, sort):
+    response = client.get("/notes/", {"q": "vi", "sort": sort})
+    assert response.status_code == 200
+    rows = list(response.context["page"].object_list)
+    dates = [a.date for a in rows]
+    if sort == "newest":
+        assert dates == sorted(dates, reverse=True)
+    elif sort == "oldest":
+        assert dates == sorted(dates)
+
+
+def test_relevance_ranks_title_match_above_text_match(db):
+    in_title = AnnotationFactory(
+        item=AgendaItemFactory(title="Cykelbanor i Stuvsta"), text="Vi är positiva."
+    )
+    in_text = AnnotationFactory(text="Vi nämner cykelbanor i förbigående.")
+    results = search("cykelbanor")
+    assert results.index(in_title) < results.index(in_text)
