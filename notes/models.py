@@ -149,7 +149,25 @@ class AgendaItem(models.Model):
         return f"§ {self.paragraph}"
 
     def get_absolute_url(self) -> str:
-        return self.meeting.get_absolute_url() + f"#item-{self.pk}"
+        return reverse("notes:item_detail", args=[self.pk])
+
+    def case_path(self):
+        """Every item with this case number, oldest first: the case's way through the bodies."""
+        if not self.case_number:
+            return AgendaItem.objects.none()
+        return (
+            AgendaItem.objects.filter(case_number__iexact=self.case_number)
+            .select_related("meeting__body")
+            .prefetch_related(
+                models.Prefetch(
+                    "annotations",
+                    queryset=Annotation.objects.prefetch_related("parties")
+                    .defer("search_vector")
+                    .order_by("id"),
+                )
+            )
+            .order_by("meeting__date", "id")
+        )
 
 
 class Party(models.Model):
@@ -283,6 +301,57 @@ class AnnotationQuerySet(models.QuerySet):
         return self.filter(condition).annotate(
             reference_match=reference_match, rank=rank, snippet=snippet
         )
+
+    def facet_counts(self) -> dict[str, list[dict]]:
+        """Counts of this result by party, body, kind and year, for the facet lists.
+
+        Each count is taken over exactly the rows of this queryset (as a subquery), so the
+        counts agree with the result for any combination of filters.
+        """
+        from django.db.models.functions import ExtractYear
+
+        ids = self.order_by().values("pk")
+        rows = Annotation.objects.filter(pk__in=ids).order_by()
+        through = Annotation.parties.through
+        parties = (
+            through.objects.filter(annotation_id__in=ids)
+            .values(
+                abbreviation=models.F("party__abbreviation"),
+                name=models.F("party__name"),
+                slug=models.F("party__slug"),
+            )
+            .annotate(count=models.Count("annotation_id"))
+            .order_by("-count", "name")
+        )
+        bodies = (
+            rows.values(
+                slug=models.F("item__meeting__body__slug"),
+                name=models.F("item__meeting__body__name"),
+            )
+            .annotate(count=models.Count("pk"))
+            .order_by("-count", "name")
+        )
+        labels = dict(AnnotationKind.choices)
+        kinds = [
+            {
+                "code": row["kind"],
+                "name": labels.get(row["kind"], row["kind"]),
+                "count": row["count"],
+            }
+            for row in rows.values("kind").annotate(count=models.Count("pk")).order_by("-count")
+        ]
+        years = (
+            rows.annotate(year=ExtractYear("date"))
+            .values("year")
+            .annotate(count=models.Count("pk"))
+            .order_by("-year")
+        )
+        return {
+            "party": list(parties),
+            "body": list(bodies),
+            "kind": kinds,
+            "year": list(years),
+        }
 
     def order_by_relevance(self):
         return self.order_by("-reference_match", "-rank", "-date", "-id")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from notes import views
 
@@ -10,9 +10,13 @@ urlpatterns = [
     path("notes/<int:pk>/", views.annotation_detail, name="annotation_detail"),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("parties/", views.party_list, name="party_list"),
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    # Exports, feeds, calendars and the sitemap; the read-only JSON API.
+    path("", include("notes.urls_open_data")),
+    path("api/", include("notes.urls_api")),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("parties.css", views.party_css, name="party_css"),

@@ -33,8 +33,8 @@ def paginate(request, queryset, per_page=None):
 def filtered_annotations(request, queryset=None):
     """The AnnotationFilter bound to the request, and its result (None when the input is bad)."""
     base = queryset if queryset is not None else Annotation.objects.all()
-    annotation_filter = AnnotationFilter(request.GET or None, queryset=base.for_list())
-    if annotation_filter.is_bound and not annotation_filter.is_valid():
+    annotation_filter = AnnotationFilter(request.GET, queryset=base.for_list())
+    if not annotation_filter.is_valid():
         return annotation_filter, None
     return annotation_filter, annotation_filter.qs
 
@@ -68,7 +68,12 @@ def annotation_list(request):
     return render(
         request,
         "notes/annotation_list.html",
-        {"filter": annotation_filter, "page": page, "active": annotation_filter.is_bound},
+        {
+            "filter": annotation_filter,
+            "page": page,
+            "facets": result.facet_counts(),
+            "searching": bool(annotation_filter.form.cleaned_data.get("q")),
+        },
     )
 
 
@@ -114,6 +119,20 @@ def meeting_detail(request, pk):
         pk=pk,
     )
     return render(request, "notes/meeting_detail.html", {"meeting": meeting})
+
+
+@require_safe
+def item_detail(request, pk):
+    annotations = Annotation.objects.prefetch_related("parties", "signatories").order_by("id")
+    item = get_object_or_404(
+        AgendaItem.objects.select_related("meeting__body").prefetch_related(
+            Prefetch("annotations", queryset=annotations.defer("search_vector"))
+        ),
+        pk=pk,
+    )
+    return render(
+        request, "notes/item_detail.html", {"item": item, "case_path": list(item.case_path())}
+    )
 
 
 @require_safe
