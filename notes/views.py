@@ -169,8 +169,13 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+@require_safe
 def robots_txt(request):
-    return HttpResponse("User-agent: *\nDisallow: /admin/\n", content_type="text/plain")
+    sitemap = request.build_absolute_uri("/sitemap.xml")
+    # Exports and the API are for people and programs that ask for them, not for crawlers.
+    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Disallow: /notes/export"]
+    lines += [f"Sitemap: {sitemap}", ""]
+    return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 
 @require_safe

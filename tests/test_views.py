@@ -277,3 +277,9 @@ def test_language_switch_to_english(client, db):
     assert response.status_code == 302
     html = client.get("/notes/").content.decode()
     assert '<html lang="en">' in html
+
+
+def test_robots_txt_names_the_sitemap(client, db):
+    text = client.get("/robots.txt").content.decode()
+    assert "Disallow: /admin/" in text
+    assert "Sitemap: http://testserver/sitemap.xml" in text

@@ -1,0 +1,391 @@
+"""A read-only JSON API over the archive: the same query language as the pages, as open data.
+
+Plain Django views returning JSON. The annotation list goes through `filtered_annotations`,
+so `/api/notes/?party=S&item=22` selects exactly what `/notes/?party=S&item=22` shows. Every
+error is JSON too (400 for bad input, 404 for what is not there, 405 for writes), never an
+HTML page, so a script can always read what went wrong.
+"""
+
+from __future__ import annotations
+
+import functools
+from urllib.parse import urlencode
+
+from django import forms
+from django.core.paginator import EmptyPage, Paginator
+from django.db.models import Count, Prefetch
+from django.http import JsonResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
+
+from notes import search
+from notes.filters import AnnotationFilterForm
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
+from notes.views import filtered_annotations
+
+SAFE_METHODS = ("GET", "HEAD")
+
+
+class ApiError(Exception):
+    """An error a view raises to answer with a JSON error body instead of its result."""
+
+    def __init__(self, status: int, *, detail: str | None = None, errors=None):
+        super().__init__(detail or status)
+        self.status = status
+        self.detail = detail
+        self.errors = errors
+
+    def response(self) -> JsonResponse:
+        if self.errors is not None:
+            return json_response({"errors": self.errors}, status=self.status)
+        return json_response({"detail": self.detail}, status=self.status)
+
+
+def json_response(data, status: int = 200) -> JsonResponse:
+    """JSON with Swedish letters as themselves: the data is UTF-8 text, not ASCII escapes."""
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def api_view(view):
+    """GET/HEAD only, JSON errors, open to every origin (the archive is public open data).
+
+    CSRF protection is lifted so that a write answers with the API's own 405 JSON instead of
+    Django's 403 HTML page; no view changes anything.
+    """
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in SAFE_METHODS:
+            response = json_response(
+                {
+                    "detail": _("Metoden %(method)s är inte tillåten: API:t går bara att läsa.")
+                    % {"method": request.method}
+                },
+                status=405,
+            )
+            response["Allow"] = ", ".join(SAFE_METHODS)
+        else:
+            try:
+                response = view(request, *args, **kwargs)
+            except ApiError as error:
+                response = error.response()
+        response["Access-Control-Allow-Origin"] = "*"
+        return response
+
+    return csrf_exempt(wrapper)
+
+
+def absolute(request, path: str) -> str:
+    """Absolute URLs, so a client can follow links without knowing where the API lives."""
+    return request.build_absolute_uri(path)
+
+
+def form_errors(form) -> list[dict]:
+    """A form's errors keyed by query parameter, which is what an API client can act on."""
+    return [
+        {"field": None if name == "__all__" else name, "message": str(message)}
+        for name, messages in form.errors.items()
+        for message in messages
+    ]
+
+
+def _positive_int(request, name: str, default: int, maximum: int | None = None) -> int:
+    """One paging parameter: an integer from 1 (to maximum); empty means the default."""
+    raw = request.GET.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or value < 1:
+        raise ApiError(
+            400,
+            errors=[{"field": name, "message": _("Ange ett heltal som är 1 eller större.")}],
+        )
+    if maximum is not None and value > maximum:
+        raise ApiError(
+            400,
+            errors=[{"field": name, "message": _("Högst %(max)s per sida.") % {"max": maximum}}],
+        )
+    return value
+
+
+def paginate(request, queryset):
+    """The requested page; bad `page`/`page_size` is a 400, a page past the end a 404.
+
+    The pages' own paginate() raises an HTML 404 for both; an API client needs to tell
+    "you asked wrongly" from "there is nothing there", in JSON.
+    """
+    page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    number = _positive_int(request, "page", 1)
+    paginator = Paginator(queryset, page_size)
+    try:
+        return paginator.page(number)
+    except EmptyPage:
+        raise ApiError(
+            404,
+            detail=_("Sidan finns inte: resultatet har %(count)s sidor.")
+            % {"count": paginator.num_pages},
+        ) from None
+
+
+def _page_link(request, number: int) -> str:
+    """The same request with another page number, keeping every filter."""
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return absolute(request, f"{request.path}?{params.urlencode()}")
+
+
+def page_payload(request, page, results: list) -> dict:
+    """The envelope every paginated list shares."""
+    paginator = page.paginator
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "page_size": paginator.per_page,
+        "num_pages": paginator.num_pages,
+        "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
+        "previous": (
+            _page_link(request, page.previous_page_number()) if page.has_previous() else None
+        ),
+        "results": results,
+    }
+
+
+def body_data(body: Body) -> dict:
+    return {"slug": body.slug, "name": body.name, "short_name": body.short_name}
+
+
+def party_data(party: Party) -> dict:
+    return {"abbreviation": party.abbreviation, "name": party.name, "slug": party.slug}
+
+
+def plain_snippet(snippet: str | None) -> str:
+    """The search snippet without its highlight markers: plain text, for any client to mark."""
+    return (snippet or "").replace(search.MARK_START, "").replace(search.MARK_STOP, "")
+
+
+def annotation_data(request, annotation: Annotation, searching: bool = False) -> dict:
+    """One annotation with everything needed to cite it; the text exactly as in the minutes."""
+    item = annotation.item
+    meeting = item.meeting
+    data = {
+        "id": annotation.pk,
+        "url": absolute(request, annotation.get_absolute_url()),
+        "api_url": absolute(request, reverse("notes:api_note_detail", args=[annotation.pk])),
+        "kind": annotation.kind,
+        "kind_label": str(annotation.get_kind_display()),
+        "date": annotation.date.isoformat(),
+        "body": body_data(meeting.body),
+        "meeting": {
+            "id": meeting.pk,
+            "date": meeting.date.isoformat(),
+            "url": absolute(request, meeting.get_absolute_url()),
+            "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
+        },
+        "item": {
+            "number": item.number,
+            "paragraph": item.paragraph,
+            "title": item.title,
+            "case_number": item.case_number,
+        },
+        "parties": [party_data(p) for p in annotation.parties.all()],
+        "signatories": [
+            {
+                "name": person.name,
+                "slug": person.slug,
+                "party": person.party.abbreviation if person.party else None,
+            }
+            for person in annotation.signatories.all()
+        ],
+        "text": annotation.text,
+        "source": annotation.source,
+    }
+    if searching:
+        data["snippet"] = plain_snippet(getattr(annotation, "snippet", ""))
+        data["rank"] = float(getattr(annotation, "rank", 0.0) or 0.0)
+    return data
+
+
+def for_api(queryset):
+    """for_list() plus each signatory's party, still in a fixed number of queries.
+
+    for_list() prefetches signatories without their party; prefetching the same relation
+    twice is an error, so its prefetches are replaced rather than added to.
+    """
+    signatories = Person.objects.select_related("party")
+    return (
+        queryset.defer("search_vector")
+        .prefetch_related(None)
+        .prefetch_related("parties", Prefetch("signatories", queryset=signatories))
+    )
+
+
+@api_view
+def index(request):
+    """Where everything is, so a client needs to know only /api/."""
+    return json_response(
+        {
+            "notes": absolute(request, reverse("notes:api_note_list")),
+            "meetings": absolute(request, reverse("notes:api_meeting_list")),
+            "parties": absolute(request, reverse("notes:api_party_list")),
+            "bodies": absolute(request, reverse("notes:api_body_list")),
+            "openapi": absolute(request, reverse("notes:api_openapi")),
+        }
+    )
+
+
+@api_view
+def note_list(request):
+    """Annotations filtered exactly like /notes/ (the one AnnotationFilter), one page of them."""
+    annotation_filter, result = filtered_annotations(request)
+    if result is None:
+        raise ApiError(400, errors=form_errors(annotation_filter.form))
+    searching = bool((annotation_filter.form.cleaned_data.get("q") or "").strip())
+    page = paginate(request, for_api(result))
+    results = [annotation_data(request, a, searching) for a in page.object_list]
+    return json_response(page_payload(request, page, results))
+
+
+@api_view
+def note_detail(request, pk):
+    annotation = for_api(Annotation.objects.for_list()).filter(pk=pk).first()
+    if annotation is None:
+        raise ApiError(404, detail=_("Anteckningen finns inte."))
+    return json_response(annotation_data(request, annotation))
+
+
+class MeetingFilterForm(AnnotationFilterForm):
+    """The meeting list's filters, with the annotation filter's date rules and messages."""
+
+    body = forms.ChoiceField(required=False)
+    date_after = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+    date_before = forms.DateField(required=False, input_formats=["%Y-%m-%d"])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["body"].choices = [("", ""), *Body.objects.values_list("slug", "name")]
+        for name in ("date_after", "date_before"):
+            self.fields[name].error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
+
+
+def meeting_data(request, meeting: Meeting) -> dict:
+    return {
+        "id": meeting.pk,
+        "date": meeting.date.isoformat(),
+        "url": absolute(request, meeting.get_absolute_url()),
+        "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
+        "body": body_data(meeting.body),
+        "annotation_count": meeting.annotation_count,
+    }
+
+
+@api_view
+def meeting_list(request):
+    """Meetings newest first, optionally of one body and within dates."""
+    form = MeetingFilterForm(request.GET)
+    if not form.is_valid():
+        raise ApiError(400, errors=form_errors(form))
+    meetings = Meeting.objects.for_list()
+    if form.cleaned_data["body"]:
+        meetings = meetings.filter(body__slug=form.cleaned_data["body"])
+    if form.cleaned_data["date_after"]:
+        meetings = meetings.filter(date__gte=form.cleaned_data["date_after"])
+    if form.cleaned_data["date_before"]:
+        meetings = meetings.filter(date__lte=form.cleaned_data["date_before"])
+    page = paginate(request, meetings)
+    results = [meeting_data(request, m) for m in page.object_list]
+    return json_response(page_payload(request, page, results))
+
+
+@api_view
+def meeting_detail(request, pk):
+    """A meeting's agenda items in order, each with links to its annotations."""
+    annotations = Annotation.objects.only("id", "kind", "item_id").order_by("id")
+    items = AgendaItem.objects.order_by("number", "paragraph", "id").prefetch_related(
+        Prefetch("annotations", queryset=annotations)
+    )
+    meeting = (
+        Meeting.objects.for_list()
+        .prefetch_related(Prefetch("items", queryset=items))
+        .filter(pk=pk)
+        .first()
+    )
+    if meeting is None:
+        raise ApiError(404, detail=_("Sammanträdet finns inte."))
+    data = meeting_data(request, meeting)
+    data["items"] = [
+        {
+            "id": item.pk,
+            "url": absolute(request, item.get_absolute_url()),
+            "number": item.number,
+            "paragraph": item.paragraph,
+            "title": item.title,
+            "case_number": item.case_number,
+            "annotations": [
+                {
+                    "id": a.pk,
+                    "kind": a.kind,
+                    "url": absolute(request, a.get_absolute_url()),
+                    "api_url": absolute(request, reverse("notes:api_note_detail", args=[a.pk])),
+                }
+                for a in item.annotations.all()
+            ],
+        }
+        for item in meeting.items.all()
+    ]
+    return json_response(data)
+
+
+def _filtered_link(request, name: str, **params) -> str:
+    """A list endpoint with one filter set: how a client gets from a party or body to its data."""
+    return absolute(request, f"{reverse(name)}?{urlencode(params)}")
+
+
+@api_view
+def party_list(request):
+    """Every party with its number of annotations, including parties with none."""
+    parties = Party.objects.annotate(annotation_count=Count("annotations")).order_by("name")
+    results = [
+        {
+            **party_data(p),
+            "colour": p.colour,
+            "url": absolute(request, p.get_absolute_url()),
+            "notes_url": _filtered_link(request, "notes:api_note_list", party=p.abbreviation),
+            "annotation_count": p.annotation_count,
+        }
+        for p in parties
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def body_list(request):
+    """Every body with its number of meetings; its slug is the `body` filter's value."""
+    bodies = Body.objects.annotate(meeting_count=Count("meetings")).order_by("name")
+    results = [
+        {
+            **body_data(b),
+            "kind": b.kind,
+            "kind_label": str(b.get_kind_display()),
+            "meeting_count": b.meeting_count,
+            "meetings_url": _filtered_link(request, "notes:api_meeting_list", body=b.slug),
+        }
+        for b in bodies
+    ]
+    return json_response({"count": len(results), "results": results})
+
+
+@api_view
+def openapi_document(request):
+    """The API's own description, for client generators and for the tests that check it."""
+    return json_response(build_document())
+
+
+@api_view
+def not_found(request):
+    """Unknown paths under /api/ answer in JSON like the rest of the API."""
+    raise ApiError(404, detail=_("Det finns ingen sådan adress i API:t."))
