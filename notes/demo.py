@@ -1,0 +1,886 @@
+"""Generate deterministic, realistic-looking demo data for the archive.
+
+Why: the real archive holds only a handful of annotations, which is too little to show what
+the site is for, to try its filters, or to see how it behaves with a decade of minutes.
+Everything generated here is fictitious (invented people, invented texts) and flagged with
+``is_demo=True`` so that the site can say so and :func:`delete_demo_data` can remove it.
+
+Determinism: every random choice comes from one ``random.Random(seed)``, and nothing depends
+on the clock or on primary keys, so the same seed on an empty database gives identical rows.
+On a database that already holds meetings, the dates already taken for a body are skipped,
+so a second batch can be added without breaking the one-meeting-per-body-and-day rule.
+
+Speed: rows are written with ``bulk_create`` in chunks of meetings, so memory stays bounded
+and a million annotations are feasible.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.text import slugify
+
+from notes.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
+from notes.models import AgendaItem, Annotation, AnnotationKind, Body, Meeting, Party, Person
+from notes.parsing import PARTIES
+from notes.search import defer_search_vectors, refresh_search_vectors
+
+FIRST_DATE = datetime.date(2014, 1, 1)
+LAST_DATE = datetime.date(2026, 12, 31)
+
+# Rows per INSERT statement.
+BATCH_SIZE = 5_000
+# Meetings are generated and written in chunks of about this many annotations, which bounds
+# memory and sets the rhythm of the progress reports.
+CHUNK_ANNOTATIONS = 10_000
+
+ProgressCallback = Callable[[int, int], None]
+
+
+class DemoDataError(Exception):
+    """The demo data cannot be generated as asked (the command turns this into an error)."""
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+# Share of the annotations per body (keyed by KNOWN_BODIES' short names): fullmäktige and
+# kommunstyrelsen see the most political conflict, then the big nämnder.
+BODY_WEIGHTS: dict[str, int] = {
+    "KF": 18,
+    "KS": 16,
+    "KSAU": 4,
+    "BUN": 5,
+    "FN": 5,
+    "GSN": 8,
+    "GAN": 5,
+    "SN": 8,
+    "ÄON": 8,
+    "NBN": 8,
+    "KFN": 5,
+    "MSN": 6,
+    "TN": 2,
+    "VN": 1,
+}
+
+TOPICS = ("schools", "eldercare", "housing", "climate", "safety", "budget", "culture", "traffic")
+
+# What each body's agenda is mostly about.
+BODY_TOPICS: dict[str, tuple[str, ...]] = {
+    "KF": (*TOPICS, "budget"),
+    "KS": (*TOPICS, "budget", "housing"),
+    "KSAU": TOPICS,
+    "BUN": ("schools", "schools", "culture", "safety"),
+    "FN": ("schools", "schools", "budget"),
+    "GSN": ("schools", "schools", "schools", "budget", "safety"),
+    "GAN": ("schools", "schools", "budget", "safety"),
+    "SN": ("safety", "safety", "housing", "budget"),
+    "ÄON": ("eldercare", "eldercare", "eldercare", "budget"),
+    "NBN": ("housing", "housing", "traffic", "climate"),
+    "KFN": ("culture", "culture", "culture", "budget", "safety"),
+    "MSN": ("housing", "climate", "climate", "traffic"),
+    "TN": ("safety", "housing"),
+    "VN": ("budget", "safety"),
+}
+
+PARTY_NAMES: dict[str, str] = {party.abbreviation: party.name for party in PARTIES}
+
+# Rough share of annotations per party, and who they sign joint annotations with.
+PARTY_WEIGHTS: dict[str, int] = {
+    "S": 20,
+    "M": 15,
+    "SD": 12,
+    "V": 11,
+    "MP": 9,
+    "L": 8,
+    "C": 8,
+    "KD": 7,
+    "HP": 5,
+    "DP": 3,
+}
+PARTY_PARTNERS: dict[str, tuple[str, ...]] = {
+    "S": ("V", "MP"),
+    "V": ("S", "MP"),
+    "MP": ("S", "V", "C"),
+    "M": ("L", "KD", "C"),
+    "L": ("M", "KD", "C"),
+    "KD": ("M", "L", "C"),
+    "C": ("M", "L", "KD", "MP"),
+    "SD": ("M", "KD"),
+    "HP": ("DP", "C"),
+    "DP": ("HP", "C"),
+}
+
+KIND_WEIGHTS = (
+    (AnnotationKind.PROTOKOLLSANTECKNING, 50),
+    (AnnotationKind.RESERVATION, 28),
+    (AnnotationKind.SARSKILT_YTTRANDE, 15),
+    (AnnotationKind.ERSATTARYTTRANDE, 7),
+)
+# In fullmäktige only protokollsanteckningar and reservationer are made.
+COUNCIL_KIND_WEIGHTS = (
+    (AnnotationKind.PROTOKOLLSANTECKNING, 55),
+    (AnnotationKind.RESERVATION, 45),
+)
+
+FIRST_NAMES = (
+    "Anna", "Erik", "Maria", "Lars", "Karin", "Per", "Elin", "Johan", "Fatima", "Ahmed",
+    "Sara", "Mikael", "Emma", "Olof", "Lina", "Anders", "Eva", "Magnus", "Kristina", "Jonas",
+    "Helena", "Fredrik", "Sofia", "Henrik", "Ida", "Daniel", "Maja", "Mohammed", "Leila",
+    "Nils", "Ingrid", "Gustav", "Hanna", "Oskar", "Amira", "Peter", "Cecilia", "Jakob",
+    "Linnea", "Ali",
+)  # fmt: skip
+LAST_NAMES = (
+    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
+    "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindberg", "Lindqvist",
+    "Berg", "Holm", "Sandberg", "Ekström", "Yilmaz", "Hassan", "Jansson", "Hansson",
+    "Bengtsson", "Lindström", "Axelsson", "Lundgren", "Forsberg", "Sjöberg", "Wallin",
+    "Engström", "Nyberg", "Björk", "Ali", "Mohammadi", "Håkansson",
+)  # fmt: skip
+
+PLACES = (
+    "Flemingsberg", "Skogås", "Trångsund", "Vårby", "Masmo", "Sjödalen", "Stuvsta",
+    "Snättringe", "Segeltorp", "Glömsta", "Kungens kurva", "Länna", "Sörskogen", "Visättra",
+    "Huddinge centrum",
+)  # fmt: skip
+# Places whose names double as property register districts ("Visättra 2:1").
+DISTRICTS = (
+    "Flemingsberg", "Skogås", "Vårby", "Masmo", "Sjödalen", "Stuvsta", "Snättringe",
+    "Glömsta", "Länna", "Sörskogen", "Visättra", "Trångsund",
+)  # fmt: skip
+STATIONS = ("Flemingsberg", "Huddinge centrum", "Stuvsta", "Skogås", "Trångsund", "Vårby")
+ROADS = (
+    "Huddingevägen", "Glömstavägen", "Häradsvägen", "Ågestavägen", "Sjödalsvägen",
+    "Lännavägen", "Länkarvägen",
+)  # fmt: skip
+MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "september", "oktober")
+
+# Agenda item titles per topic. Placeholders: {place} {station} {road} {property} {year}
+# {prev} {next} {plus3} {plus4} {school_year}.
+TITLES: dict[str, tuple[str, ...]] = {
+    "budget": (
+        "Budget {year} för Huddinge kommun",
+        "Mål och budget {next} med plan för {next}–{plus3}",
+        "Delårsrapport per den 31 augusti {year}",
+        "Tertialrapport per den 30 april {year}",
+        "Årsredovisning {prev} för Huddinge kommun",
+        "Skattesats för {next}",
+        "Internkontrollplan {year}",
+        "Investeringsplan {next}–{plus4}",
+    ),
+    "schools": (
+        "Ny grundskola i {place}",
+        "Lokalförsörjningsplan för förskola och skola {year}–{plus4}",
+        "Om- och tillbyggnad av skolan i {place}",
+        "Resursfördelning till förskola och grundskola {year}",
+        "Skolplacering inför läsåret {school_year}",
+        "Utredning om skolskjuts i {place}",
+        "Ny förskola i {place}",
+    ),
+    "eldercare": (
+        "Nytt vård- och omsorgsboende i {place}",
+        "Kvalitetsuppföljning av hemtjänsten {year}",
+        "Valfrihetssystem enligt LOV inom hemtjänsten",
+        "Ändrade riktlinjer för biståndsbedömning inom äldreomsorgen",
+        "Trygghetsboende i {place}",
+        "Avgifter inom äldreomsorgen {next}",
+    ),
+    "housing": (
+        "Detaljplan för {place}, del av {property}",
+        "Markanvisning för bostäder i {place}",
+        "Planuppdrag för nya bostäder vid {place}",
+        "Bostadsförsörjningsprogram för Huddinge kommun {year}–{plus4}",
+        "Exploateringsavtal för {property} i {place}",
+        "Antagande av detaljplan för {property}, {place}",
+    ),
+    "climate": (
+        "Klimat- och energiplan för Huddinge kommun {year}–{plus4}",
+        "Laddinfrastruktur för elbilar i {place}",
+        "Dagvattenplan för {place}",
+        "Bildande av naturreservat vid {place}",
+        "Miljöprogram {year}–{plus4}",
+    ),
+    "safety": (
+        "Trygghetsskapande åtgärder i {place}",
+        "Lägesbild och brottsförebyggande arbete {year}",
+        "Kameraövervakning vid {station} station",
+        "Samverkansöverenskommelse med polisen {year}–{plus3}",
+        "Ordningsvakter i {place}",
+    ),
+    "culture": (
+        "Nytt kulturhus i {place}",
+        "Föreningsbidrag för {year}",
+        "Ny idrottshall i {place}",
+        "Biblioteksplan för Huddinge kommun {year}–{plus3}",
+        "Öppettider för fritidsgården i {place}",
+        "Konstnärlig gestaltning i {place}",
+    ),
+    "traffic": (
+        "Trafikstrategi för Huddinge kommun",
+        "Cykelplan för {place}",
+        "Ombyggnad av {road} vid {place}",
+        "Spårväg syd och stationen i {station}",
+        "Parkeringsnorm för Huddinge kommun {year}",
+        "Hastighetsöversyn i {place}",
+    ),
+}
+
+# What motions and medborgarförslag ask for, per topic.
+SUBJECTS: dict[str, tuple[str, ...]] = {
+    "budget": (
+        "sänkt kommunalskatt",
+        "minskad administration",
+        "en granskning av kommunens konsultkostnader",
+    ),
+    "schools": (
+        "mindre barngrupper i förskolan",
+        "fler speciallärare i grundskolan",
+        "läxhjälp på alla skolor",
+        "en ny skola i {place}",
+    ),
+    "eldercare": (
+        "fast omsorgskontakt i hemtjänsten",
+        "fler trygghetsboenden",
+        "åtgärder mot äldres ensamhet",
+        "heltid som norm inom äldreomsorgen",
+    ),
+    "housing": (
+        "fler hyresrätter i {place}",
+        "bostäder för unga",
+        "bevarande av grönområdena i {place}",
+    ),
+    "climate": (
+        "solceller på kommunens tak",
+        "fossilfria fordon i kommunen",
+        "fler träd i {place}",
+    ),
+    "safety": (
+        "bättre belysning i {place}",
+        "fler fältassistenter",
+        "trygga skolvägar i {place}",
+    ),
+    "culture": (
+        "fler fritidsgårdar",
+        "en konstgräsplan i {place}",
+        "längre öppettider på biblioteken",
+        "ett kulturhus i {place}",
+    ),
+    "traffic": (
+        "en gång- och cykelbro i {place}",
+        "sänkt hastighet vid skolor",
+        "fler pendelparkeringar vid {station}",
+        "tätare busstrafik till {place}",
+    ),
+}
+
+# Text sentences. Placeholders: {parties} {title} {place} {station} {amount} {count} {speed}
+# {month} {year} {next} {plus4}.
+OPENERS: dict[str, tuple[str, ...]] = {
+    AnnotationKind.PROTOKOLLSANTECKNING: (
+        "Vi i {parties} vill göra följande protokollsanteckning i ärendet om {title}.",
+        "{parties} vill att följande antecknas till protokollet.",
+        "Vi står bakom beslutet men vill lyfta några frågor som behöver följas upp.",
+        "Vi har valt att inte delta i beslutet och vill förklara varför.",
+    ),
+    AnnotationKind.RESERVATION: (
+        "Vi reserverar oss mot beslutet till förmån för vårt eget yrkande.",
+        "{parties} reserverar sig mot majoritetens beslut i ärendet om {title}.",
+        "Vi yrkade avslag på förvaltningens förslag och reserverar oss därför mot beslutet.",
+        "Vi reserverar oss mot beslutet eftersom beslutsunderlaget är otillräckligt.",
+    ),
+    AnnotationKind.SARSKILT_YTTRANDE: (
+        "Vi vill med detta särskilda yttrande förtydliga vår syn på ärendet om {title}.",
+        "{parties} lämnar följande särskilda yttrande.",
+        "Vi delar i stort förvaltningens bedömning men vill tillägga följande.",
+    ),
+    AnnotationKind.ERSATTARYTTRANDE: (
+        "Som ersättare för {parties} vill vi framföra följande.",
+        "Vi ersättare hade, om vi haft rösträtt, yrkat bifall till vårt eget förslag.",
+        "Som ersättare vill vi lämna följande yttrande i ärendet om {title}.",
+    ),
+}
+CLOSERS: dict[str, tuple[str, ...]] = {
+    AnnotationKind.PROTOKOLLSANTECKNING: (
+        "Vi vill därför att frågan följs upp under {next}.",
+        "Med detta vill vi att vår ståndpunkt framgår av protokollet.",
+        "Vi kommer att återkomma i frågan.",
+    ),
+    AnnotationKind.RESERVATION: (
+        "Mot denna bakgrund reserverar vi oss mot beslutet.",
+        "Vi yrkade därför bifall till vårt eget förslag.",
+        "Därför reserverar vi oss till förmån för vårt yrkande om återremiss.",
+    ),
+    AnnotationKind.SARSKILT_YTTRANDE: (
+        "Med detta yttrande vill vi markera vår hållning i frågan.",
+        "Vi förutsätter att nämnden tar dessa synpunkter med sig i det fortsatta arbetet.",
+    ),
+    AnnotationKind.ERSATTARYTTRANDE: (
+        "Vi hade därför, om vi haft rösträtt, röstat för vårt eget förslag.",
+        "Vi ber att våra synpunkter beaktas i det fortsatta arbetet.",
+    ),
+}
+TOPIC_SENTENCES: dict[str, tuple[str, ...]] = {
+    "schools": (
+        "Barngrupperna i förskolan i {place} är fortfarande för stora.",
+        "Lärarna behöver mer tid för undervisning och mindre tid för administration.",
+        "Elevernas kunskapsresultat i {place} har sjunkit de senaste åren.",
+        "Resursfördelningen måste i högre grad ta hänsyn till elevernas behov.",
+        "Vi vill se fler speciallärare och en starkare elevhälsa i alla skolor.",
+        "Skolans lokaler i {place} är i så dåligt skick att en renovering inte kan vänta.",
+        "Föräldrar i {place} har länge efterfrågat en ny förskola i närområdet.",
+        "Det saknas i dag omkring {count} platser i grundskolan i kommundelen.",
+    ),
+    "eldercare": (
+        "Äldre i Huddinge ska kunna lita på att hemtjänsten kommer i tid.",
+        "Antalet personal som en äldre möter under en månad är alldeles för stort.",
+        "Behovet av platser i särskilt boende kommer att öka kraftigt fram till {plus4}.",
+        "Personalen inom äldreomsorgen behöver bättre arbetsvillkor och heltid som norm.",
+        "Ensamheten bland äldre i {place} måste tas på allvar.",
+        "Maten på äldreboendena ska vara lagad från grunden och serveras i en lugn miljö.",
+        "Anhöriga i {place} vittnar om brister i kontinuiteten inom hemtjänsten.",
+    ),
+    "housing": (
+        "Huddinge behöver fler hyresrätter som vanliga löntagare har råd med.",
+        "Förslaget innebär att omkring {count} nya bostäder byggs i {place}.",
+        "Grönområdena i {place} är viktiga för både rekreation och biologisk mångfald.",
+        "Exploateringen måste ske i en takt som skolor, vägar och service hinner med.",
+        "Den föreslagna byggnadshöjden passar inte in i den befintliga bebyggelsen i {place}.",
+        "Boende i {place} har i samrådet lämnat synpunkter som inte har beaktats.",
+    ),
+    "climate": (
+        "Kommunen måste minska sina utsläpp av växthusgaser betydligt snabbare än i dag.",
+        "Vi vill att alla kommunens nya byggnader ska ha solceller på taken.",
+        "Kommunens fordon bör vara fossilfria senast {plus4}.",
+        "Skyfall och översvämningar i {place} visar att klimatanpassningen inte kan vänta.",
+        "Naturen kring {place} är en resurs som ska skyddas för kommande generationer.",
+        "Klimatkonsekvenserna av förslaget har inte redovisats.",
+    ),
+    "safety": (
+        "Många invånare i {place} känner sig otrygga när de rör sig ute på kvällen.",
+        "Bättre belysning och röjd växtlighet är enkla åtgärder som ger effekt.",
+        "Det förebyggande arbetet bland unga i {place} behöver förstärkas.",
+        "Samverkan mellan kommunen, polisen och civilsamhället måste bli mer långsiktig.",
+        "Fältassistenterna gör ett viktigt arbete och bör finnas i alla kommundelar.",
+        "Kameraövervakning kan vara ett komplement men ersätter aldrig närvarande vuxna.",
+    ),
+    "budget": (
+        "Budgeten innebär i praktiken besparingar på {amount} miljoner kronor inom välfärden.",
+        "Kommunens ekonomi är stark nog för att klara de investeringar som behövs.",
+        "Skattesatsen bör ligga kvar på nuvarande nivå.",
+        "Vi vill prioritera kärnverksamheterna före administration och konsulter.",
+        "Prognosen visar ett underskott på {amount} miljoner kronor för {year}.",
+        "Nämnderna har fått för små ramar i förhållande till befolkningsökningen.",
+        "Investeringsnivån är för hög i förhållande till kommunens låneutrymme.",
+    ),
+    "culture": (
+        "Fritidsgårdarna i {place} är en viktig mötesplats för kommunens unga.",
+        "Föreningslivet behöver långsiktiga och förutsägbara bidrag.",
+        "Biblioteket i {place} bör ha öppet även på kvällar och helger.",
+        "Barn och unga i {place} ska ha nära till idrott och kultur.",
+        "Kulturskolans avgifter stänger ute barn från familjer med små marginaler.",
+    ),
+    "traffic": (
+        "Trafiksituationen i {place} är ohållbar under rusningstid.",
+        "Gång- och cykelvägarna i {place} måste bli säkrare, särskilt kring skolorna.",
+        "Kollektivtrafiken till {place} behöver tätare turer.",
+        "Vi välkomnar Spårväg syd men oroas över förseningarna.",
+        "En sänkt hastighet till {speed} km/h skulle göra det säkrare för gående och cyklister.",
+        "Pendelparkeringen vid {station} räcker inte till.",
+    ),
+}
+GENERIC_SENTENCES = (
+    "Förvaltningens underlag är alltför knapphändigt för att ligga till grund för ett beslut.",
+    "Vi anser att ärendet borde ha återremitterats för vidare utredning.",
+    "Konsekvenserna för barn och unga har inte analyserats tillräckligt.",
+    "Vi har under flera år lyft frågan utan att majoriteten har agerat.",
+    "Det är positivt att förvaltningen har tagit fram ett förslag, men det räcker inte.",
+    "Invånarna i {place} förtjänar bättre än så här.",
+    "Vi kommer att följa frågan noga under {next}.",
+    "Ärendet visar tydligt skillnaden mellan vår politik och majoritetens.",
+    "Kostnaderna på {amount} miljoner kronor är inte tillräckligt underbyggda.",
+    "Vi förutsätter att nämnden får en återrapportering senast i {month} {next}.",
+    "Samrådet med berörda invånare och föreningar har varit bristfälligt.",
+    "En jämställdhetsanalys borde ha ingått i underlaget.",
+    "Frågan berör många invånare och förtjänar en bredare politisk förankring.",
+)
+DEMANDS: dict[str, tuple[str, ...]] = {
+    "schools": (
+        "förvaltningen får i uppdrag att ta fram en plan för fler förskoleplatser i {place}",
+        "skolornas budget räknas upp med minst {amount} miljoner kronor",
+    ),
+    "eldercare": (
+        "en plan för heltid som norm inom äldreomsorgen tas fram",
+        "kvalitetsuppföljningen av hemtjänsten redovisas för nämnden två gånger per år",
+    ),
+    "housing": (
+        "andelen hyresrätter i planen ska vara minst hälften",
+        "ärendet återremitteras för en ny avvägning av grönområdena i {place}",
+    ),
+    "climate": (
+        "en klimatbudget införs som en del av kommunens budgetprocess",
+        "förvaltningen utreder solceller på alla kommunala tak i {place}",
+    ),
+    "safety": (
+        "fler fältassistenter anställs i {place}",
+        "en trygghetsvandring genomförs i {place} tillsammans med boende",
+    ),
+    "budget": (
+        "budgeten återremitteras till kommunstyrelsen",
+        "ramarna för välfärdsnämnderna höjs med {amount} miljoner kronor",
+    ),
+    "culture": (
+        "öppettiderna på fritidsgården i {place} utökas",
+        "föreningsbidragen räknas upp med hänsyn till kostnadsutvecklingen",
+    ),
+    "traffic": (
+        "en säker gång- och cykelväg byggs i {place}",
+        "förvaltningen utreder tätare busstrafik till {place}",
+    ),
+}
+# How a demand is put: a reservation refers to the yrkande that lost the vote.
+DEMAND_FORMS: dict[str, tuple[str, ...]] = {
+    AnnotationKind.RESERVATION: ("Vi yrkade att {demand}.", "Vårt förslag var att {demand}."),
+    AnnotationKind.PROTOKOLLSANTECKNING: ("Vi vill att {demand}.", "Vi anser att {demand}."),
+    AnnotationKind.SARSKILT_YTTRANDE: ("Vi anser att {demand}.", "Vi vill i stället att {demand}."),
+    AnnotationKind.ERSATTARYTTRANDE: ("Vi hade yrkat att {demand}.", "Vi vill att {demand}."),
+}
+
+
+# --------------------------------------------------------------------------- plan
+
+
+@dataclass
+class _BodyPlan:
+    body: Body
+    code: str  # the short name in KNOWN_BODIES: the key for weights and topics
+    index: int  # position in KNOWN_BODIES: a stable tie-break for meetings on the same day
+    annotations: int = 0
+
+
+@dataclass
+class _Context:
+    """Everything the generator carries between chunks of meetings."""
+
+    rng: random.Random
+    parties: dict[str, Party]
+    people: dict[str, list[Person]]
+    paragraph: dict[tuple[int, int], int] = field(default_factory=dict)  # (body pk, year)
+    case_serial: dict[tuple[str, int], int] = field(default_factory=dict)  # (prefix, year)
+    # Cases on their way up, nämnd → KS → KF: (year, case number, title, topic, place).
+    pending: dict[str, list[tuple[int, str, str, str, str]]] = field(
+        default_factory=lambda: {"KS": [], "KF": []}
+    )
+
+
+_PENDING_LIMIT = 200
+
+
+def _weekdays() -> list[datetime.date]:
+    """Possible meeting days: weekdays outside July and the Christmas/New Year break."""
+    days = []
+    day = FIRST_DATE
+    while day <= LAST_DATE:
+        holiday = (
+            day.month == 7 or (day.month, day.day) >= (12, 22) or (day.month == 1 and day.day <= 6)
+        )
+        if day.weekday() < 5 and not holiday:
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def _split(total: int, weights: list[int]) -> list[int]:
+    """Split ``total`` in proportion to ``weights`` (largest remainder), exactly."""
+    weight_sum = sum(weights)
+    shares = [total * w // weight_sum for w in weights]
+    remainders = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % weight_sum), i))
+    for i in remainders[: total - sum(shares)]:
+        shares[i] += 1
+    return shares
+
+
+def _meeting_sizes(rng: random.Random, annotations: int, meetings: int) -> list[int]:
+    """How many annotations each meeting gets: about equal, with some variation, all ≥ 1."""
+    base, extra = divmod(annotations, meetings)
+    sizes = [base] * meetings
+    for i in rng.sample(range(meetings), extra):
+        sizes[i] += 1
+    for _ in range(meetings // 2):
+        giver, taker = rng.randrange(meetings), rng.randrange(meetings)
+        moved = rng.randint(0, max(0, min(sizes[giver] - 1, base // 2)))
+        sizes[giver] -= moved
+        sizes[taker] += moved
+    return sizes
+
+
+def _unique_slug(name: str, taken: set[str]) -> str:
+    base = slugify(name) or "person"
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    taken.add(slug)
+    return slug
+
+
+def _create_people(rng: random.Random, parties: dict[str, Party]) -> dict[str, list[Person]]:
+    """Invent 8–15 people per party from common Swedish names; never reuse a slug."""
+    names = [f"{first} {last}" for first in FIRST_NAMES for last in LAST_NAMES]
+    rng.shuffle(names)
+    taken = set(Person.objects.values_list("slug", flat=True))
+    people: dict[str, list[Person]] = {}
+    rows = []
+    for abbreviation, party in parties.items():
+        members = []
+        for _ in range(rng.randint(8, 15)):
+            name = names.pop()
+            members.append(
+                Person(name=name, slug=_unique_slug(name, taken), party=party, is_demo=True)
+            )
+        people[abbreviation] = members
+        rows.extend(members)
+    Person.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    return people
+
+
+# --------------------------------------------------------------------------- items and texts
+
+
+def _fillers(rng: random.Random, year: int, place: str) -> dict[str, object]:
+    return {
+        "place": place,
+        "station": rng.choice(STATIONS),
+        "road": rng.choice(ROADS),
+        "property": f"{rng.choice(DISTRICTS)} {rng.randint(1, 12)}:{rng.randint(1, 40)}",
+        "year": year,
+        "prev": year - 1,
+        "next": year + 1,
+        "plus3": year + 3,
+        "plus4": year + 4,
+        "school_year": f"{year}/{(year + 1) % 100:02d}",
+        "amount": rng.randint(3, 120),
+        "count": rng.randrange(40, 900, 10),
+        "speed": rng.choice((30, 40)),
+        "month": rng.choice(MONTHS),
+    }
+
+
+def _title(rng: random.Random, topic: str, code: str, year: int, place: str) -> str:
+    """An agenda item title; motions and medborgarförslag mostly reach KF and KS."""
+    values = _fillers(rng, year, place)
+    roll = rng.random()
+    motion_share = 0.3 if code in ("KF", "KS") else 0.08
+    if roll < motion_share:
+        subject = rng.choice(SUBJECTS[topic]).format(**values)
+        party = rng.choices(list(PARTY_WEIGHTS), weights=list(PARTY_WEIGHTS.values()))[0]
+        name = PARTY_NAMES[party]
+        return rng.choice(
+            (
+                f"Motion från {name} om {subject}",
+                f"Svar på motion från {name} om {subject}",
+                f"Svar på medborgarförslag om {subject}",
+            )
+        )
+    return rng.choice(TITLES[topic]).format(**values)
+
+
+def _joined(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " och " + names[-1]
+
+
+def _text(
+    rng: random.Random, kind: str, topic: str, title: str, year: int, place: str, parties: list[str]
+) -> str:
+    """2–6 paragraphs: an opener naming the kind, arguments on the topic, a demand, a closer."""
+    values = _fillers(rng, year, place)
+    values["parties"] = _joined([PARTY_NAMES[p] for p in parties])
+    values["title"] = title[:1].lower() + title[1:]
+    paragraph_count = rng.randint(2, 6)
+    topical = list(TOPIC_SENTENCES[topic])
+    generic = list(GENERIC_SENTENCES)
+    rng.shuffle(topical)
+    rng.shuffle(generic)
+
+    def sentence() -> str:
+        pool = topical if topical and (rng.random() < 0.7 or not generic) else generic
+        return pool.pop() if pool else rng.choice(GENERIC_SENTENCES)
+
+    paragraphs = [[rng.choice(OPENERS[kind]), sentence()]]
+    for _ in range(paragraph_count - 2):
+        paragraphs.append([sentence() for _ in range(rng.randint(2, 4))])
+    demand = rng.choice(DEMAND_FORMS[kind]).format(demand=rng.choice(DEMANDS[topic]))
+    paragraphs.append([demand, rng.choice(CLOSERS[kind])])
+    return "\n\n".join(" ".join(p).format(**values) for p in paragraphs)
+
+
+def _pick_parties(rng: random.Random, avoid: set[str]) -> list[str]:
+    """Mostly one party; sometimes a joint annotation with one or two partners."""
+    codes = list(PARTY_WEIGHTS)
+    weights = list(PARTY_WEIGHTS.values())
+    first = rng.choices(codes, weights=weights)[0]
+    for _ in range(3):  # on one item, different parties usually write different annotations
+        if first not in avoid:
+            break
+        first = rng.choices(codes, weights=weights)[0]
+    roll = rng.random()
+    partners = 0 if roll < 0.78 else 1 if roll < 0.95 else 2
+    chosen = [first, *rng.sample(PARTY_PARTNERS[first], min(partners, 2))]
+    return chosen
+
+
+def _pick_signatories(rng: random.Random, ctx: _Context, parties: list[str]) -> list[Person]:
+    """1–3 people, taken in turn from the annotation's parties."""
+    chosen: list[Person] = []
+    for i in range(rng.randint(1, 3)):
+        member = rng.choice(ctx.people[parties[i % len(parties)]])
+        if member not in chosen:
+            chosen.append(member)
+    return chosen
+
+
+def _case(ctx: _Context, code: str, prefix: str, year: int, title: str, topic: str, place: str):
+    """The item's case number and title; some cases come up from a nämnd or from KS."""
+    rng = ctx.rng
+    take_share = {"KS": 0.35, "KF": 0.5}.get(code, 0.0)
+    pending = ctx.pending.get(code)
+    if pending:
+        # A case takes months, not years, to travel on: forget what has gone stale.
+        pending[:] = [case for case in pending if case[0] >= year - 1]
+    if pending and rng.random() < take_share:
+        _, case_number, title, topic, place = pending.pop(rng.randrange(len(pending)))
+    else:
+        serial = ctx.case_serial.get((prefix, year), rng.randint(1, 60)) + rng.randint(1, 9)
+        ctx.case_serial[(prefix, year)] = serial
+        case_number = f"{prefix}-{year}/{serial}"
+    send_to = "KF" if code == "KS" else None if code == "KF" else "KS"
+    if send_to and rng.random() < 0.3:
+        queue = ctx.pending[send_to]
+        queue.append((year, case_number, title, topic, place))
+        del queue[:-_PENDING_LIMIT]
+    return case_number, title, topic, place
+
+
+# --------------------------------------------------------------------------- writing
+
+
+def _write_chunk(ctx: _Context, chunk: list[tuple[Meeting, _BodyPlan, int]]) -> tuple[int, int]:
+    """Generate and insert the items and annotations of some meetings; return the counts."""
+    rng = ctx.rng
+    items: list[AgendaItem] = []
+    annotations: list[tuple[int, Annotation, list[str], list[Person]]] = []
+    for meeting, plan, size in chunk:
+        year = meeting.date.year
+        item_count = max(1, min(size, round(size / rng.uniform(1.1, 2.0))))
+        per_item = [1] * item_count
+        for _ in range(size - item_count):
+            per_item[rng.randrange(item_count)] += 1
+        key = (plan.body.pk, year)
+        paragraph = ctx.paragraph.get(key, 0)
+        prefix = plan.body.short_name or "KS"
+        kinds, kind_weights = zip(
+            *(COUNCIL_KIND_WEIGHTS if plan.code == "KF" else KIND_WEIGHTS), strict=True
+        )
+        for number, count in enumerate(per_item, start=1):
+            paragraph += rng.randint(1, 4)
+            topic = rng.choice(BODY_TOPICS[plan.code])
+            place = rng.choice(PLACES)
+            title = _title(rng, topic, plan.code, year, place)
+            case_number, title, topic, place = _case(
+                ctx, plan.code, prefix, year, title, topic, place
+            )
+            items.append(
+                AgendaItem(
+                    meeting=meeting,
+                    number=number,
+                    paragraph=paragraph,
+                    title=title,
+                    case_number=case_number,
+                )
+            )
+            fingerprints: set[str] = set()
+            used_parties: set[str] = set()
+            for _ in range(count):
+                kind = rng.choices(kinds, weights=kind_weights)[0]
+                parties = _pick_parties(rng, used_parties)
+                used_parties.update(parties)
+                text = _text(rng, kind, topic, title, year, place, parties)
+                fingerprint = Annotation.compute_fingerprint(kind, text)
+                while fingerprint in fingerprints:  # (item, fingerprint) is unique
+                    text += "\n\n" + rng.choice(GENERIC_SENTENCES).format(
+                        **_fillers(rng, year, place)
+                    )
+                    fingerprint = Annotation.compute_fingerprint(kind, text)
+                fingerprints.add(fingerprint)
+                annotation = Annotation(
+                    kind=kind,
+                    text=text,
+                    source="demo",
+                    date=meeting.date,
+                    fingerprint=fingerprint,
+                    is_demo=True,
+                )
+                signatories = _pick_signatories(rng, ctx, parties)
+                annotations.append((len(items) - 1, annotation, parties, signatories))
+        ctx.paragraph[key] = paragraph
+
+    AgendaItem.objects.bulk_create(items, batch_size=BATCH_SIZE)
+    for item_index, annotation, _, _ in annotations:
+        annotation.item_id = items[item_index].pk
+    Annotation.objects.bulk_create([a for _, a, _, _ in annotations], batch_size=BATCH_SIZE)
+
+    party_link = Annotation.parties.through
+    person_link = Annotation.signatories.through
+    party_link.objects.bulk_create(
+        [
+            party_link(annotation_id=a.pk, party_id=ctx.parties[p].pk)
+            for _, a, parties, _ in annotations
+            for p in parties
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    person_link.objects.bulk_create(
+        [
+            person_link(annotation_id=a.pk, person_id=person.pk)
+            for _, a, _, people in annotations
+            for person in people
+        ],
+        batch_size=BATCH_SIZE,
+    )
+    refresh_search_vectors([a.pk for _, a, _, _ in annotations])
+    return len(items), len(annotations)
+
+
+def _plan_meetings(
+    rng: random.Random, plans: list[_BodyPlan]
+) -> list[tuple[Meeting, _BodyPlan, int]]:
+    """Pick free weekdays per body and size each meeting; about 8–12 annotations a meeting."""
+    weekdays = _weekdays()
+    planned = []
+    for plan in plans:
+        if plan.annotations == 0:
+            continue
+        taken = set(Meeting.objects.filter(body=plan.body).values_list("date", flat=True))
+        free = [day for day in weekdays if day not in taken]
+        if not free:
+            raise DemoDataError(f"{plan.body.name} has no free meeting days left in 2014–2026.")
+        wanted = max(1, round(plan.annotations / rng.uniform(8, 12)))
+        dates = sorted(rng.sample(free, min(wanted, len(free), plan.annotations)))
+        sizes = _meeting_sizes(rng, plan.annotations, len(dates))
+        planned.extend(
+            (Meeting(body=plan.body, date=day, is_demo=True), plan, size)
+            for day, size in zip(dates, sizes, strict=True)
+        )
+    # Oldest first, so that paragraph numbers grow through each year and cases travel
+    # forward in time from nämnd to KS to KF.
+    planned.sort(key=lambda row: (row[0].date, row[1].index))
+    return planned
+
+
+def generate(annotations: int, seed: int, *, progress: ProgressCallback | None = None) -> dict:
+    """Create ``annotations`` demo annotations (with meetings, items and people) from ``seed``.
+
+    Returns the numbers created: bodies (with demo meetings in this batch), meetings, items,
+    people and annotations. All of it happens in one transaction.
+    """
+    if annotations < 1:
+        raise DemoDataError("The number of annotations must be at least 1.")
+    rng = random.Random(seed)
+    with transaction.atomic():
+        # Each chunk computes its search vectors once, after its links are written.
+        defer_search_vectors()
+        parties = {p.abbreviation: p for p in ensure_all_parties()}
+        parties = {a: parties[a] for a in PARTY_WEIGHTS if a in parties}
+        plans = [
+            _BodyPlan(body=ensure_body(name), code=code, index=index)
+            for index, (name, code, _) in enumerate(KNOWN_BODIES)
+        ]
+        shares = _split(annotations, [BODY_WEIGHTS.get(p.code, 1) for p in plans])
+        for plan, share in zip(plans, shares, strict=True):
+            plan.annotations = share
+
+        people = _create_people(rng, parties)
+        planned = _plan_meetings(rng, plans)
+        Meeting.objects.bulk_create([m for m, _, _ in planned], batch_size=BATCH_SIZE)
+
+        ctx = _Context(rng=rng, parties=parties, people=people)
+        item_total = annotation_total = 0
+        start = 0
+        while start < len(planned):
+            end, size = start, 0
+            while end < len(planned) and size < CHUNK_ANNOTATIONS:
+                size += planned[end][2]
+                end += 1
+            item_count, annotation_count = _write_chunk(ctx, planned[start:end])
+            item_total += item_count
+            annotation_total += annotation_count
+            start = end
+            if progress is not None:
+                progress(annotation_total, annotations)
+
+    return {
+        "bodies": len({plan.body.pk for _, plan, _ in planned}),
+        "meetings": len(planned),
+        "items": item_total,
+        "people": sum(len(members) for members in people.values()),
+        "annotations": annotation_total,
+    }
+
+
+# --------------------------------------------------------------------------- removal
+
+
+def demo_data_counts() -> dict[str, int]:
+    """How many demo rows there are (all zero when there is no demo data)."""
+    return {
+        "meetings": Meeting.objects.filter(is_demo=True).count(),
+        "people": Person.objects.filter(is_demo=True).count(),
+        "annotations": Annotation.objects.filter(is_demo=True).count(),
+    }
+
+
+def has_demo_data() -> bool:
+    return (
+        Annotation.objects.filter(is_demo=True).exists()
+        or Meeting.objects.filter(is_demo=True).exists()
+        or Person.objects.filter(is_demo=True).exists()
+    )
+
+
+def _raw_delete(queryset) -> int:
+    """DELETE … WHERE in one statement.
+
+    QuerySet.delete() would load every row into memory to run the cascade collector, which
+    takes minutes and gigabytes for a million annotations. delete_demo_data() removes the
+    dependants explicitly, so one plain DELETE per table is safe.
+    """
+    return queryset._raw_delete(queryset.db)
+
+
+def delete_demo_data() -> dict[str, int]:
+    """Delete every demo row: annotations, the items of demo meetings, demo meetings, people.
+
+    Annotations on demo meetings' items go too, as do signatory links to demo people, so
+    that nothing is left pointing at a deleted row. Bodies and parties are real and stay.
+
+    The annotations go before their party and signatory links (the foreign keys are checked
+    at commit): the search triggers on the link tables recompute the search vector of every
+    annotation whose links change, which for annotations about to vanish is minutes of
+    wasted work at 100,000 rows.
+    """
+    party_link = Annotation.parties.through
+    person_link = Annotation.signatories.through
+    orphaned = ~Exists(Annotation.objects.filter(pk=OuterRef("annotation_id")))
+    with transaction.atomic():
+        defer_search_vectors()  # nothing left to index
+        annotations = _raw_delete(
+            Annotation.objects.filter(Q(is_demo=True) | Q(item__meeting__is_demo=True))
+        )
+        party_link.objects.filter(orphaned).delete()
+        person_link.objects.filter(orphaned | Q(person__is_demo=True)).delete()
+        items = _raw_delete(AgendaItem.objects.filter(meeting__is_demo=True))
+        meetings = _raw_delete(Meeting.objects.filter(is_demo=True))
+        people = _raw_delete(Person.objects.filter(is_demo=True))
+    return {"meetings": meetings, "items": items, "people": people, "annotations": annotations}
