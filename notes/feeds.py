@@ -1,0 +1,225 @@
+"""Subscriptions: an Atom feed for any annotation filter and an iCalendar file of meetings.
+
+The feed takes the list page's query string (AnnotationFilter), so "follow this search" is the
+address of the search with /notes/feed.atom in place of /notes/. The calendar is written by
+hand: it is a few lines of RFC 5545 and not worth a runtime dependency.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import HttpResponse
+from django.http.request import split_domain_port
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import linebreaks
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from notes.exports import export_queryset
+from notes.models import Annotation, Body, Meeting
+from notes.views import filtered_annotations
+
+FEED_SIZE = 50
+CALENDAR_SIZE = 500
+
+
+class InvalidFilter(Exception):
+    """Raised by get_object so that __call__ can answer 400 instead of an empty feed."""
+
+    def __init__(self, annotation_filter):
+        super().__init__("invalid filter")
+        self.annotation_filter = annotation_filter
+
+
+def describe_filter(annotation_filter) -> str:
+    """The filter in words for the feed title: `parti V, sökning 'skola'`."""
+    data = annotation_filter.form.cleaned_data
+    parts = []
+    if data.get("party"):
+        label = _("parti %(list)s") if len(data["party"]) == 1 else _("partier %(list)s")
+        parts.append(label % {"list": ", ".join(data["party"])})
+    if (data.get("q") or "").strip():
+        parts.append(_("sökning '%(q)s'") % {"q": data["q"].strip()})
+    if data.get("body"):
+        names = dict(annotation_filter.form.fields["body"].choices)
+        parts.append(_("organ %(body)s") % {"body": names.get(data["body"], data["body"])})
+    if data.get("item") is not None:
+        parts.append(_("ärende %(number)s") % {"number": int(data["item"])})
+    if data.get("case"):
+        parts.append(_("diarienummer %(case)s") % {"case": data["case"]})
+    if data.get("kind"):
+        parts.append(str(dict(Annotation.Kind.choices)[data["kind"]]).lower())
+    if data.get("date_after"):
+        parts.append(_("från %(date)s") % {"date": data["date_after"].isoformat()})
+    if data.get("date_before"):
+        parts.append(_("till %(date)s") % {"date": data["date_before"].isoformat()})
+    return ", ".join(parts)
+
+
+def query_suffix(annotation_filter) -> str:
+    """The request's own query string, so links lead to the same selection."""
+    encoded = annotation_filter.data.urlencode() if annotation_filter.data else ""
+    return "?" + encoded if encoded else ""
+
+
+class AnnotationFeed(Feed):
+    """The 50 newest annotations of any filter, newest first whatever `sort` says.
+
+    One instance serves every request, so the per-request state (the bound filter) travels as
+    the feed's `obj` rather than on `self`.
+    """
+
+    feed_type = Atom1Feed
+
+    def __call__(self, request, *args, **kwargs):
+        try:
+            return super().__call__(request, *args, **kwargs)
+        except InvalidFilter as error:
+            lines = [_("Ogiltig filtrering:")]
+            lines += [f"{label}: {m}" for label, m in error.annotation_filter.error_list()]
+            return HttpResponse(
+                "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+            )
+
+    def get_object(self, request, *args, **kwargs):
+        annotation_filter, result = filtered_annotations(request)
+        if result is None:
+            raise InvalidFilter(annotation_filter)
+        return annotation_filter
+
+    def title(self, obj):
+        described = describe_filter(obj)
+        if described:
+            return _("Anteckningar – %(filter)s") % {"filter": described}
+        return _("Anteckningar – %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
+
+    def subtitle(self, obj):
+        return _(
+            "De senaste protokollsanteckningarna, reservationerna och yttrandena i %(name)s."
+        ) % {"name": settings.MUNICIPALITY_NAME}
+
+    def link(self, obj):
+        return reverse("notes:annotation_list") + query_suffix(obj)
+
+    def feed_url(self, obj):
+        return reverse("notes:feed_atom") + query_suffix(obj)
+
+    def items(self, obj):
+        return export_queryset(obj.qs).order_by("-date", "-id")[:FEED_SIZE]
+
+    def item_title(self, item):
+        title = _("%(kind)s: %(item)s") % {"kind": item.get_kind_display(), "item": item.item.label}
+        if item.item.title:
+            title = _("%(title)s – %(item_title)s") % {
+                "title": title,
+                "item_title": item.item.title,
+            }
+        return title
+
+    def item_description(self, item):
+        # Atom1Feed declares the summary type="html": the text is escaped to HTML here (and
+        # once more as XML by the generator), so markup in a text is shown, never run.
+        return linebreaks(item.text, autoescape=True)
+
+    def item_link(self, item):
+        return item.get_absolute_url()
+
+    def item_pubdate(self, item):
+        return item.created_at
+
+    def item_updateddate(self, item):
+        return item.updated_at
+
+    def item_author_name(self, item):
+        return ", ".join(p.name for p in item.parties.all()) or None
+
+    def item_categories(self, item):
+        return [p.abbreviation for p in item.parties.all()] + [str(item.get_kind_display())]
+
+
+feed_atom = require_safe(AnnotationFeed())
+
+
+def ical_escape(text: str) -> str:
+    """TEXT value per RFC 5545 3.3.11: backslash, semicolon, comma and newlines escaped."""
+    text = text.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    return text.replace("\r\n", "\\n").replace("\r", "\\n").replace("\n", "\\n")
+
+
+def ical_fold(line: str) -> str:
+    """One content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
+    pieces, current, size, limit = [], [], 0, 75
+    for char in line:
+        width = len(char.encode())
+        if size + width > limit:
+            pieces.append("".join(current))
+            # Continuation lines start with a space, which counts towards their 75 octets.
+            current, size, limit = [], 0, 74
+        current.append(char)
+        size += width
+    pieces.append("".join(current))
+    return "\r\n ".join(pieces)
+
+
+def ical_utc(moment: datetime.datetime) -> str:
+    """A DATE-TIME in UTC form (`20210505T081500Z`)."""
+    return moment.astimezone(datetime.UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def meeting_event(meeting, prefix: str, domain: str) -> list[str]:
+    """One all-day VEVENT; the UID stays the same across downloads so calendars update it."""
+    return [
+        "BEGIN:VEVENT",
+        f"UID:meeting-{meeting.pk}@{domain}",
+        f"DTSTAMP:{ical_utc(meeting.updated_at)}",
+        f"DTSTART;VALUE=DATE:{meeting.date:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{meeting.date + datetime.timedelta(days=1):%Y%m%d}",
+        "SUMMARY:" + ical_escape(_("%(body)s – sammanträde") % {"body": meeting.body.name}),
+        "URL:" + prefix + meeting.get_absolute_url(),
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str:
+    """The whole VCALENDAR, each line folded and ended with CRLF."""
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:-//{settings.MUNICIPALITY_NAME}//Protokollsarkiv//SV",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:" + ical_escape(calendar_name),
+    ]
+    for meeting in meetings:
+        lines += meeting_event(meeting, prefix, domain)
+    lines.append("END:VCALENDAR")
+    return "".join(ical_fold(line) + "\r\n" for line in lines)
+
+
+@require_safe
+def meetings_ics(request):
+    """The latest 500 meetings, of one body with `?body=<slug>`, as a calendar to subscribe to."""
+    meetings = Meeting.objects.select_related("body").order_by("-date", "body__name")
+    name = _("Sammanträden – %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
+    slug = request.GET.get("body", "")
+    if slug:
+        body = Body.objects.filter(slug=slug).first()
+        if body is None:
+            return HttpResponse(
+                _("Okänt organ: %(slug)s") % {"slug": slug} + "\n",
+                status=400,
+                content_type="text/plain; charset=utf-8",
+            )
+        meetings = meetings.filter(body=body)
+        name = _("Sammanträden – %(body)s") % {"body": body.name}
+    prefix = request.build_absolute_uri("/").rstrip("/")
+    domain = split_domain_port(request.get_host())[0] or "localhost"
+    text = calendar_text(meetings[:CALENDAR_SIZE], name, prefix, domain)
+    response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="sammantraden.ics"'
+    return response
