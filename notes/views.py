@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from notes import charts
 from notes.errors import NotFoundWithReason
 from notes.filters import AnnotationFilter
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
@@ -50,6 +51,8 @@ def home(request):
             "latest": latest,
             "meetings": meetings,
             "filter": AnnotationFilter(None, queryset=Annotation.objects.none()),
+            "party_chart": charts.per_party_per_year(_("Anteckningar per parti och år")),
+            "body_chart": charts.per_body_per_year(_("Anteckningar per organ och år")),
         },
     )
 
@@ -147,8 +150,15 @@ def party_detail(request, slug):
     annotations = Annotation.objects.filter(parties=party).for_list()
     page = paginate(request, annotations)
     people = party.people.order_by("name")
+    chart = charts.per_party_per_year(
+        _("Anteckningar från %(party)s per år") % {"party": party.name},
+        Annotation.objects.filter(parties=party),
+        only_party=party,
+    )
     return render(
-        request, "notes/party_detail.html", {"party": party, "page": page, "people": people}
+        request,
+        "notes/party_detail.html",
+        {"party": party, "page": page, "people": people, "chart": chart},
     )
 
 

@@ -1,0 +1,142 @@
+"""Server-rendered bar charts: annotations per year, stacked by party or by body.
+
+The geometry is computed here and drawn by templates/includes/chart.html as inline SVG, so
+the charts need no JavaScript and no inline style (the colours come from parties.css
+classes). Every chart is paired with a table of the same numbers as its text alternative.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F
+from django.db.models.functions import ExtractYear
+
+from notes.models import Annotation
+
+WIDTH, HEIGHT = 640, 260
+MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 40, 28, 10
+# Colours for bodies (no colours of their own): dark enough for white text and 3:1 on white.
+BODY_PALETTE = ["#1a4f9c", "#8a3b00", "#00693e", "#6b2c91", "#9c1c4c", "#2f5f6b", "#5b4a00"]
+
+
+@dataclass
+class Segment:
+    key: str
+    label: str
+    count: int
+    y: float
+    height: float
+    css_class: str
+
+
+@dataclass
+class Bar:
+    year: int
+    total: int
+    x: float
+    width: float
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def label_x(self) -> float:
+        return self.x + self.width / 2
+
+
+@dataclass
+class Chart:
+    title: str
+    series: list[tuple[str, str, str]]  # key, label, css class
+    bars: list[Bar]
+    ticks: list[tuple[float, int]]
+    table: list[tuple[int, list[int], int]]  # year, counts per series, total
+    width: int = WIDTH
+    height: int = HEIGHT
+    baseline: float = HEIGHT - MARGIN_BOTTOM
+    left: int = MARGIN_LEFT
+
+    @property
+    def empty(self) -> bool:
+        return not self.bars
+
+
+def _nice_max(value: int) -> int:
+    for step in (5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10000):
+        if value <= step * 5:
+            return max(step * ((value + step - 1) // step), step)
+    return value
+
+
+def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
+    """rows: (year, series key, count). series: (key, label, css class) in stacking order."""
+    counts: dict[int, dict[str, int]] = {}
+    for year, key, count in rows:
+        counts.setdefault(int(year), {})[key] = count
+    years = sorted(counts)
+    used = [s for s in series if any(counts[y].get(s[0]) for y in years)]
+    top = _nice_max(max((sum(c.values()) for c in counts.values()), default=0))
+    plot_height = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
+    slot = (WIDTH - MARGIN_LEFT) / max(len(years), 1)
+    bars = []
+    for index, year in enumerate(years):
+        bar = Bar(year=year, total=sum(counts[year].values()), x=0, width=0)
+        bar.x = round(MARGIN_LEFT + index * slot + slot * 0.15, 1)
+        bar.width = round(slot * 0.7, 1)
+        y = HEIGHT - MARGIN_BOTTOM
+        for key, label, css in used:
+            count = counts[year].get(key, 0)
+            if not count:
+                continue
+            height = plot_height * count / top
+            y -= height
+            bar.segments.append(Segment(key, label, count, round(y, 1), round(height, 1), css))
+        bars.append(bar)
+    ticks = [
+        (round(HEIGHT - MARGIN_BOTTOM - plot_height * value / top, 1), value)
+        for value in range(0, top + 1, max(top // 5, 1))
+    ]
+    table = [
+        (y, [counts[y].get(key, 0) for key, _, _ in used], sum(counts[y].values())) for y in years
+    ]
+    return Chart(title=title, series=used, bars=bars, ticks=ticks, table=table)
+
+
+def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
+    """Annotations per year, stacked by party (a joint annotation counts for each party)."""
+    through = Annotation.parties.through
+    links = through.objects.all()
+    if annotations is not None:
+        links = links.filter(annotation__in=annotations.order_by().values("pk"))
+    if only_party is not None:
+        links = links.filter(party=only_party)
+    rows = (
+        links.values(year=ExtractYear("annotation__date"), key=F("party__abbreviation"))
+        .annotate(count=Count("annotation_id"))
+        .values_list("year", "key", "count")
+    )
+    parties = (
+        links.values_list("party__abbreviation", "party__name", "party__slug")
+        .distinct()
+        .order_by("party__name")
+    )
+    series = [(abbr, name, f"party-{slug}") for abbr, name, slug in parties]
+    return build_chart(title, list(rows), series)
+
+
+def per_body_per_year(title: str) -> Chart:
+    rows = (
+        Annotation.objects.values(year=ExtractYear("date"), key=F("item__meeting__body__slug"))
+        .annotate(count=Count("pk"))
+        .order_by()
+        .values_list("year", "key", "count")
+    )
+    rows = list(rows)
+    slugs = sorted({key for _, key, _ in rows})
+    from notes.models import Body
+
+    names = dict(Body.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    series = [
+        (slug, names.get(slug, slug), f"body-colour-{i % len(BODY_PALETTE)}")
+        for i, slug in enumerate(slugs)
+    ]
+    return build_chart(title, rows, series)
