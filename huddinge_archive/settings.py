@@ -59,6 +59,9 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The name shown in the header and page titles.
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Huddinge kommun")
+# Where the accessibility statement tells people to report problems (the law asks for one).
+ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", "huddinge@huddinge.se")
+ACCESSIBILITY_STATEMENT_DATE = env_str("ACCESSIBILITY_STATEMENT_DATE", "2026-11-28")
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -17,6 +17,7 @@ urlpatterns = [
     # Exports, feeds, calendars and the sitemap; the read-only JSON API.
     path("", include("notes.urls_open_data")),
     path("api/", include("notes.urls_api")),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("parties.css", views.party_css, name="party_css"),

@@ -170,6 +170,18 @@ def person_detail(request, slug):
 
 
 @require_safe
+def accessibility(request):
+    return render(
+        request,
+        "notes/accessibility.html",
+        {
+            "accessibility_contact": settings.ACCESSIBILITY_CONTACT,
+            "statement_date": settings.ACCESSIBILITY_STATEMENT_DATE,
+        },
+    )
+
+
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:

@@ -283,3 +283,15 @@ def test_robots_txt_names_the_sitemap(client, db):
     text = client.get("/robots.txt").content.decode()
     assert "Disallow: /admin/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
+
+
+def test_accessibility_statement(client, db):
+    response = client.get("/tillganglighet/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "Tillgänglighetsredogörelse" in html
+    assert "WCAG 2.1" in html
+    assert "mailto:" in html
+    assert "digg.se" in html
+    # Linked from every page's footer.
+    assert 'href="/tillganglighet/"' in client.get("/").content.decode()
