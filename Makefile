@@ -24,7 +24,12 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
 
-install: $(VENV)/.installed
+# Catalogues are compiled with Babel, so no system gettext is needed.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(VENV)/.installed
+	$(VENV)/bin/pybabel compile -d locale -D django -l $* >/dev/null
+
+install: $(VENV)/.installed $(MO_FILES)
 
 # Starts (or reattaches to) the embedded server unless DATABASE_URL names another one.
 db: install

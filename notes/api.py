@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from django import forms
 from django.core.paginator import EmptyPage, Paginator
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -203,6 +203,9 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
         ],
         "text": annotation.text,
         "source": annotation.source,
+        # Withdrawn annotations stay readable by id, saying when and why (never in lists).
+        "withdrawn_at": annotation.withdrawn_at.isoformat() if annotation.withdrawn_at else None,
+        "withdrawal_reason": annotation.withdrawal_reason or None,
     }
     if searching:
         data["snippet"] = plain_snippet(getattr(annotation, "snippet", ""))
@@ -252,7 +255,7 @@ def note_list(request):
 
 @api_view
 def note_detail(request, pk):
-    annotation = for_api(Annotation.objects.for_list()).filter(pk=pk).first()
+    annotation = for_api(Annotation.objects.visible().for_list()).filter(pk=pk).first()
     if annotation is None:
         raise ApiError(404, detail=_("Anteckningen finns inte."))
     return json_response(annotation_data(request, annotation))
@@ -289,7 +292,7 @@ def meeting_list(request):
     form = MeetingFilterForm(request.GET)
     if not form.is_valid():
         raise ApiError(400, errors=form_errors(form))
-    meetings = Meeting.objects.for_list()
+    meetings = Meeting.objects.published().for_list()
     if form.cleaned_data["body"]:
         meetings = meetings.filter(body__slug=form.cleaned_data["body"])
     if form.cleaned_data["date_after"]:
@@ -304,12 +307,17 @@ def meeting_list(request):
 @api_view
 def meeting_detail(request, pk):
     """A meeting's agenda items in order, each with links to its annotations."""
-    annotations = Annotation.objects.only("id", "kind", "item_id").order_by("id")
+    annotations = (
+        Annotation.objects.filter(withdrawn_at__isnull=True)
+        .only("id", "kind", "item_id")
+        .order_by("id")
+    )
     items = AgendaItem.objects.order_by("number", "paragraph", "id").prefetch_related(
         Prefetch("annotations", queryset=annotations)
     )
     meeting = (
-        Meeting.objects.for_list()
+        Meeting.objects.published()
+        .for_list()
         .prefetch_related(Prefetch("items", queryset=items))
         .filter(pk=pk)
         .first()
@@ -348,7 +356,10 @@ def _filtered_link(request, name: str, **params) -> str:
 @api_view
 def party_list(request):
     """Every party with its number of annotations, including parties with none."""
-    parties = Party.objects.annotate(annotation_count=Count("annotations")).order_by("name")
+    public = Annotation.objects.public().order_by().values("pk")
+    parties = Party.objects.annotate(
+        annotation_count=Count("annotations", filter=Q(annotations__in=public))
+    ).order_by("name")
     results = [
         {
             **party_data(p),
@@ -365,7 +376,9 @@ def party_list(request):
 @api_view
 def body_list(request):
     """Every body with its number of meetings; its slug is the `body` filter's value."""
-    bodies = Body.objects.annotate(meeting_count=Count("meetings")).order_by("name")
+    bodies = Body.objects.annotate(
+        meeting_count=Count("meetings", filter=Q(meetings__published_at__isnull=False))
+    ).order_by("name")
     results = [
         {
             **body_data(b),

@@ -104,7 +104,9 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
 def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
     """Annotations per year, stacked by party (a joint annotation counts for each party)."""
     through = Annotation.parties.through
-    links = through.objects.all()
+    links = through.objects.filter(
+        annotation__in=Annotation.objects.public().order_by().values("pk")
+    )
     if annotations is not None:
         links = links.filter(annotation__in=annotations.order_by().values("pk"))
     if only_party is not None:
@@ -125,7 +127,8 @@ def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
 
 def per_body_per_year(title: str) -> Chart:
     rows = (
-        Annotation.objects.values(year=ExtractYear("date"), key=F("item__meeting__body__slug"))
+        Annotation.objects.public()
+        .values(year=ExtractYear("date"), key=F("item__meeting__body__slug"))
         .annotate(count=Count("pk"))
         .order_by()
         .values_list("year", "key", "count")

@@ -8,5 +8,5 @@ def archive(request):
     return {
         "municipality_name": settings.MUNICIPALITY_NAME,
         # Lazy: evaluated only where base.html renders the banner, one indexed EXISTS.
-        "has_demo_data": lambda: Annotation.objects.filter(is_demo=True).exists(),
+        "has_demo_data": lambda: Annotation.objects.public().filter(is_demo=True).exists(),
     }

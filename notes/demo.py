@@ -753,6 +753,13 @@ def _write_chunk(ctx: _Context, chunk: list[tuple[Meeting, _BodyPlan, int]]) -> 
     return len(items), len(annotations)
 
 
+def _published(day: datetime.date) -> datetime.datetime:
+    """Minutes are approved (justerade) and published about two weeks after the meeting."""
+    return datetime.datetime.combine(
+        day + datetime.timedelta(days=14), datetime.time(12), tzinfo=datetime.UTC
+    )
+
+
 def _plan_meetings(
     rng: random.Random, plans: list[_BodyPlan]
 ) -> list[tuple[Meeting, _BodyPlan, int]]:
@@ -770,7 +777,11 @@ def _plan_meetings(
         dates = sorted(rng.sample(free, min(wanted, len(free), plan.annotations)))
         sizes = _meeting_sizes(rng, plan.annotations, len(dates))
         planned.extend(
-            (Meeting(body=plan.body, date=day, is_demo=True), plan, size)
+            (
+                Meeting(body=plan.body, date=day, is_demo=True, published_at=_published(day)),
+                plan,
+                size,
+            )
             for day, size in zip(dates, sizes, strict=True)
         )
     # Oldest first, so that paragraph numbers grow through each year and cases travel

@@ -204,7 +204,7 @@ def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str
 @require_safe
 def meetings_ics(request):
     """The latest 500 meetings, of one body with `?body=<slug>`, as a calendar to subscribe to."""
-    meetings = Meeting.objects.select_related("body").order_by("-date", "body__name")
+    meetings = Meeting.objects.published().select_related("body").order_by("-date", "body__name")
     name = _("Sammanträden – %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
     slug = request.GET.get("body", "")
     if slug:

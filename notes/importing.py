@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.text import slugify
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
@@ -121,13 +122,21 @@ def _ensure_item(meeting: Meeting, record: NoteRecord) -> AgendaItem:
     return item
 
 
-def save_record(record: NoteRecord, *, source: str = "") -> tuple[Annotation, bool]:
+def save_record(
+    record: NoteRecord, *, source: str = "", publish: bool = True
+) -> tuple[Annotation, bool]:
     """Save one parsed record; return the annotation and whether it was new.
+
+    With `publish`, the meeting is published (texts from minutes already made public);
+    without it, a new meeting stays a draft for a clerk to review.
 
     The caller owns the transaction: a failure part-way leaves nothing behind only if the
     caller wraps the call in `transaction.atomic()` (import_file does).
     """
     meeting, _ = Meeting.objects.get_or_create(body=ensure_body(record.body_name), date=record.date)
+    if publish and meeting.published_at is None:
+        meeting.published_at = timezone.now()
+        meeting.save(update_fields=["published_at", "updated_at"])
     item = _ensure_item(meeting, record)
     fingerprint = Annotation.compute_fingerprint(record.kind, record.text)
     existing = Annotation.objects.filter(item=item, fingerprint=fingerprint).first()
@@ -178,7 +187,12 @@ class _DryRunRollback(Exception):
 
 
 def import_bytes(
-    data: bytes, source: str, *, dry_run: bool = False, stored_source: str | None = None
+    data: bytes,
+    source: str,
+    *,
+    dry_run: bool = False,
+    stored_source: str | None = None,
+    publish: bool = True,
 ) -> FileResult:
     """Parse and save one file's content in its own transaction; never raises for bad input.
 
@@ -190,7 +204,9 @@ def import_bytes(
         return FileResult(source, Outcome.FAILED, str(error))
     try:
         with transaction.atomic():
-            annotation, created = save_record(record, source=stored_source or source)
+            annotation, created = save_record(
+                record, source=stored_source or source, publish=publish
+            )
             if dry_run:
                 # Roll back, but still report what would have happened.
                 result = FileResult(
@@ -205,12 +221,12 @@ def import_bytes(
     return FileResult(source, outcome, "", annotation.pk)
 
 
-def import_file(path: Path, *, dry_run: bool = False) -> FileResult:
+def import_file(path: Path, *, dry_run: bool = False, publish: bool = True) -> FileResult:
     try:
         data = path.read_bytes()
     except OSError as error:
         return FileResult(str(path), Outcome.FAILED, f"{path}: cannot read: {error.strerror}")
-    return import_bytes(data, str(path), dry_run=dry_run, stored_source=path.name)
+    return import_bytes(data, str(path), dry_run=dry_run, stored_source=path.name, publish=publish)
 
 
 def collect_files(paths: list[Path]) -> tuple[list[Path], list[Path]]:

@@ -49,11 +49,20 @@ class Body(models.Model):
 
 
 class MeetingQuerySet(models.QuerySet):
+    def published(self):
+        """What the public may see: meetings a clerk has published (minutes approved)."""
+        return self.filter(published_at__isnull=False)
+
     def for_list(self):
         return (
             self.select_related("body")
             .order_by("-date", "body__name")
-            .annotate(annotation_count=models.Count("items__annotations"))
+            .annotate(
+                annotation_count=models.Count(
+                    "items__annotations",
+                    filter=Q(items__annotations__withdrawn_at__isnull=True),
+                )
+            )
         )
 
 
@@ -64,9 +73,18 @@ class Meeting(models.Model):
         Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organ")
     )
     date = models.DateField(_("datum"))
+    # Null while the meeting is a draft: nothing of it is public until a clerk publishes it.
+    published_at = models.DateTimeField(
+        _("publicerad"),
+        null=True,
+        blank=True,
+        help_text=_("Tomt så länge sammanträdet är ett utkast. Sätts när protokollet publiceras."),
+    )
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # Optimistic locking: a clerk's save is refused if someone else saved in between.
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = MeetingQuerySet.as_manager()
 
@@ -79,8 +97,12 @@ class Meeting(models.Model):
             models.UniqueConstraint(fields=["body", "date"], name="meeting_unique_body_date"),
         ]
         indexes = [
-            # /meetings/ newest first.
-            models.Index(fields=["-date"], name="meeting_date_idx"),
+            # /meetings/ newest first, published only.
+            models.Index(
+                fields=["-date"],
+                condition=Q(published_at__isnull=False),
+                name="meeting_published_date_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -142,6 +164,8 @@ class AgendaItem(models.Model):
     def __str__(self) -> str:
         return f"{self.label} {self.title}".strip()
 
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
     @property
     def label(self) -> str:
         if self.number is not None:
@@ -156,12 +180,15 @@ class AgendaItem(models.Model):
         if not self.case_number:
             return AgendaItem.objects.none()
         return (
-            AgendaItem.objects.filter(case_number__iexact=self.case_number)
+            AgendaItem.objects.filter(
+                case_number__iexact=self.case_number, meeting__published_at__isnull=False
+            )
             .select_related("meeting__body")
             .prefetch_related(
                 models.Prefetch(
                     "annotations",
-                    queryset=Annotation.objects.prefetch_related("parties")
+                    queryset=Annotation.objects.filter(withdrawn_at__isnull=True)
+                    .prefetch_related("parties")
                     .defer("search_vector")
                     .order_by("id"),
                 )
@@ -198,6 +225,19 @@ class Party(models.Model):
         return reverse("notes:party_detail", args=[self.slug])
 
 
+class PersonQuerySet(models.QuerySet):
+    def public(self):
+        """People who signed at least one annotation the public may see."""
+        return self.filter(
+            models.Exists(
+                Annotation.signatories.through.objects.filter(
+                    person_id=models.OuterRef("pk"),
+                    annotation__item__meeting__published_at__isnull=False,
+                )
+            )
+        )
+
+
 class Person(models.Model):
     """A signatory of annotations."""
 
@@ -213,6 +253,8 @@ class Person(models.Model):
     )
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("personer")
@@ -226,6 +268,14 @@ class Person(models.Model):
 
 
 class AnnotationQuerySet(models.QuerySet):
+    def visible(self):
+        """Annotations on published meetings, withdrawn ones included (their pages say so)."""
+        return self.filter(item__meeting__published_at__isnull=False)
+
+    def public(self):
+        """What lists, counts, search, feeds, exports and the API show: published, in force."""
+        return self.visible().filter(withdrawn_at__isnull=True)
+
     def for_list(self):
         """What a list row shows, in a fixed number of queries whatever the page size."""
         return self.select_related("item__meeting__body").prefetch_related("parties", "signatories")
@@ -400,6 +450,11 @@ class Annotation(models.Model):
     # signatories (C). Written only by database triggers (migration 0003), so every write —
     # admin, importer, bulk insert, raw SQL — keeps it current.
     search_vector = SearchVectorField(null=True, editable=False)
+    # Public records are never silently removed: a wrong or retracted annotation is withdrawn,
+    # and its page says when and why.
+    withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("skäl för återkallelse"), blank=True, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
 
@@ -415,6 +470,10 @@ class Annotation(models.Model):
                 condition=Q(kind__in=AnnotationKind.values), name="annotation_kind_valid"
             ),
             models.CheckConstraint(condition=~Q(text=""), name="annotation_text_not_empty"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="annotation_withdrawal_has_reason",
+            ),
         ]
         indexes = [
             # Every list: newest first, date_after/date_before ranges.

@@ -135,6 +135,15 @@ def _schemas() -> dict:
                 "signatories": {"type": "array", "items": _ref("schemas", "Signatory")},
                 "text": {**STRING, "description": _("Ordagrant som i protokollet.")},
                 "source": STRING,
+                "withdrawn_at": {
+                    "type": ["string", "null"],
+                    "format": "date-time",
+                    "description": _("När anteckningen återkallades, annars null."),
+                },
+                "withdrawal_reason": {
+                    "type": ["string", "null"],
+                    "description": _("Skälet till återkallelsen, annars null."),
+                },
                 "snippet": {
                     **STRING,
                     "description": _("Utdrag kring träffarna, som ren text (bara vid sökning)."),

@@ -31,17 +31,31 @@ class UpdatedAtSitemap(Sitemap):
 
 class AnnotationSitemap(UpdatedAtSitemap):
     def items(self):
-        return Annotation.objects.filter(is_demo=False).only("id", "updated_at").order_by("id")
+        return (
+            Annotation.objects.visible()
+            .filter(is_demo=False)
+            .only("id", "updated_at")
+            .order_by("id")
+        )
 
 
 class MeetingSitemap(UpdatedAtSitemap):
     def items(self):
-        return Meeting.objects.filter(is_demo=False).only("id", "updated_at").order_by("id")
+        return (
+            Meeting.objects.published()
+            .filter(is_demo=False)
+            .only("id", "updated_at")
+            .order_by("id")
+        )
 
 
 class ItemSitemap(Sitemap):
     def items(self):
-        return AgendaItem.objects.filter(meeting__is_demo=False).only("id").order_by("id")
+        return (
+            AgendaItem.objects.filter(meeting__is_demo=False, meeting__published_at__isnull=False)
+            .only("id")
+            .order_by("id")
+        )
 
 
 class PartySitemap(Sitemap):
@@ -51,7 +65,7 @@ class PartySitemap(Sitemap):
 
 class PersonSitemap(Sitemap):
     def items(self):
-        return Person.objects.filter(is_demo=False).only("slug").order_by("slug")
+        return Person.objects.public().filter(is_demo=False).only("slug").order_by("slug")
 
 
 class StaticSitemap(Sitemap):

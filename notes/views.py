@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
@@ -34,6 +34,7 @@ def paginate(request, queryset, per_page=None):
 def filtered_annotations(request, queryset=None):
     """The AnnotationFilter bound to the request, and its result (None when the input is bad)."""
     base = queryset if queryset is not None else Annotation.objects.all()
+    base = base.public()
     annotation_filter = AnnotationFilter(request.GET, queryset=base.for_list())
     if not annotation_filter.is_valid():
         return annotation_filter, None
@@ -42,8 +43,8 @@ def filtered_annotations(request, queryset=None):
 
 @require_safe
 def home(request):
-    latest = Annotation.objects.for_list()[:10]
-    meetings = Meeting.objects.for_list()[:8]
+    latest = Annotation.objects.public().for_list()[:10]
+    meetings = Meeting.objects.published().for_list()[:8]
     return render(
         request,
         "notes/home.html",
@@ -82,13 +83,13 @@ def annotation_list(request):
 
 @require_safe
 def annotation_detail(request, pk):
-    annotation = get_object_or_404(Annotation.objects.for_list(), pk=pk)
+    annotation = get_object_or_404(Annotation.objects.visible().for_list(), pk=pk)
     return render(request, "notes/annotation_detail.html", {"annotation": annotation})
 
 
 @require_safe
 def meeting_list(request):
-    meetings = Meeting.objects.for_list()
+    meetings = Meeting.objects.published().for_list()
     bodies = Body.objects.all()
     body_slug = request.GET.get("body", "")
     selected_body = None
@@ -115,10 +116,17 @@ def meeting_list(request):
 
 @require_safe
 def meeting_detail(request, pk):
-    annotations = Annotation.objects.prefetch_related("parties", "signatories").order_by("id")
+    annotations = (
+        Annotation.objects.filter(withdrawn_at__isnull=True)
+        .prefetch_related("parties", "signatories")
+        .defer("search_vector")
+        .order_by("id")
+    )
     items = AgendaItem.objects.prefetch_related(Prefetch("annotations", queryset=annotations))
     meeting = get_object_or_404(
-        Meeting.objects.select_related("body").prefetch_related(Prefetch("items", queryset=items)),
+        Meeting.objects.published()
+        .select_related("body")
+        .prefetch_related(Prefetch("items", queryset=items)),
         pk=pk,
     )
     return render(request, "notes/meeting_detail.html", {"meeting": meeting})
@@ -126,11 +134,15 @@ def meeting_detail(request, pk):
 
 @require_safe
 def item_detail(request, pk):
-    annotations = Annotation.objects.prefetch_related("parties", "signatories").order_by("id")
+    annotations = (
+        Annotation.objects.filter(withdrawn_at__isnull=True)
+        .prefetch_related("parties", "signatories")
+        .order_by("id")
+    )
     item = get_object_or_404(
-        AgendaItem.objects.select_related("meeting__body").prefetch_related(
-            Prefetch("annotations", queryset=annotations.defer("search_vector"))
-        ),
+        AgendaItem.objects.filter(meeting__published_at__isnull=False)
+        .select_related("meeting__body")
+        .prefetch_related(Prefetch("annotations", queryset=annotations.defer("search_vector"))),
         pk=pk,
     )
     return render(
@@ -140,19 +152,22 @@ def item_detail(request, pk):
 
 @require_safe
 def party_list(request):
-    parties = Party.objects.annotate(annotation_count=Count("annotations")).order_by("name")
+    public = Annotation.objects.public().order_by().values("pk")
+    parties = Party.objects.annotate(
+        annotation_count=Count("annotations", filter=Q(annotations__in=public))
+    ).order_by("name")
     return render(request, "notes/party_list.html", {"parties": parties})
 
 
 @require_safe
 def party_detail(request, slug):
     party = get_object_or_404(Party, slug=slug)
-    annotations = Annotation.objects.filter(parties=party).for_list()
+    annotations = Annotation.objects.public().filter(parties=party).for_list()
     page = paginate(request, annotations)
-    people = party.people.order_by("name")
+    people = party.people.public().order_by("name")
     chart = charts.per_party_per_year(
         _("Anteckningar från %(party)s per år") % {"party": party.name},
-        Annotation.objects.filter(parties=party),
+        Annotation.objects.public().filter(parties=party),
         only_party=party,
     )
     return render(
@@ -164,8 +179,8 @@ def party_detail(request, slug):
 
 @require_safe
 def person_detail(request, slug):
-    person = get_object_or_404(Person.objects.select_related("party"), slug=slug)
-    page = paginate(request, person.annotations.for_list())
+    person = get_object_or_404(Person.objects.public().select_related("party"), slug=slug)
+    page = paginate(request, person.annotations.public().for_list())
     return render(request, "notes/person_detail.html", {"person": person, "page": page})
 
 

@@ -3,6 +3,7 @@
 import datetime
 
 import factory
+from django.utils import timezone
 from django.utils.text import slugify
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
@@ -25,6 +26,10 @@ class MeetingFactory(factory.django.DjangoModelFactory):
 
     body = factory.SubFactory(BodyFactory)
     date = factory.Sequence(lambda n: datetime.date(2021, 1, 4) + datetime.timedelta(days=n))
+    published_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        draft = factory.Trait(published_at=None)
 
 
 class AgendaItemFactory(factory.django.DjangoModelFactory):

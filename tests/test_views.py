@@ -295,3 +295,15 @@ def test_accessibility_statement(client, db):
     assert "digg.se" in html
     # Linked from every page's footer.
     assert 'href="/tillganglighet/"' in client.get("/").content.decode()
+
+
+def test_english_interface(client, sample_annotation):
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/notes/").content.decode()
+    assert '<html lang="en">' in html
+    assert "Annotations" in html
+    assert "Skip to" in html or "Skip to content" in html
+    detail = client.get(sample_annotation.get_absolute_url()).content.decode()
+    assert "Minute note" in detail
+    # The annotation itself is never translated: it is quoted verbatim.
+    assert "Huddinge är i många avseenden" in detail

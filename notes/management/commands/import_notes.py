@@ -23,10 +23,15 @@ class Command(BaseCommand):
             "--dry-run", action="store_true", help="Parse and check everything, save nothing."
         )
         parser.add_argument(
+            "--draft",
+            action="store_true",
+            help="Leave new meetings as drafts instead of publishing them.",
+        )
+        parser.add_argument(
             "--no-progress", action="store_true", help="No progress bar (it goes to stderr)."
         )
 
-    def handle(self, *args, paths, dry_run, no_progress, **options):
+    def handle(self, *args, paths, dry_run, no_progress, draft=False, **options):
         files, missing = collect_files(paths)
         for path in missing:
             self.stderr.write(self.style.ERROR(f"{path}: no such file or folder"))
@@ -35,7 +40,7 @@ class Command(BaseCommand):
 
         counts = dict.fromkeys(Outcome, 0)
         counts[Outcome.FAILED] += len(missing)
-        for result in self._import_all(files, dry_run, progress=not no_progress):
+        for result in self._import_all(files, dry_run, not draft, progress=not no_progress):
             counts[result.outcome] += 1
             if result.outcome is Outcome.FAILED:
                 self.stderr.write(self.style.ERROR(result.message))
@@ -52,7 +57,7 @@ class Command(BaseCommand):
             raise CommandError(f"{counts[Outcome.FAILED]} file(s) failed; see the messages above.")
         self.stdout.write(self.style.SUCCESS(summary))
 
-    def _import_all(self, files, dry_run, *, progress):
+    def _import_all(self, files, dry_run, publish, *, progress):
         from tqdm import tqdm
 
         # A bar only where it helps: many files and a terminal to draw on.
@@ -64,4 +69,4 @@ class Command(BaseCommand):
             leave=False,
         )
         for path in bar:
-            yield import_file(path, dry_run=dry_run)
+            yield import_file(path, dry_run=dry_run, publish=publish)
