@@ -1,8 +1,72 @@
+"""The clerks' admin: data entry with history, publishing, withdrawal and edit conflicts.
+
+- Every change to a meeting, item or annotation is kept (django-simple-history): the History
+  button lists versions with what changed, shows any version and restores it.
+- Nothing public is deleted by a clerk: annotations are withdrawn with a reason. Only a
+  superuser can purge, and the purge is kept in the history too.
+- A save is refused when someone else saved the same record since the form was opened.
+"""
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from simple_history.admin import SimpleHistoryAdmin
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+
+
+class OptimisticLockForm(forms.ModelForm):
+    """Carries the record's version; a save over someone else's newer save is refused."""
+
+    lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["lock_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk:
+            # The admin saves inside a transaction: the row stays locked until it commits, so
+            # of two simultaneous saves the second waits and then sees the new version.
+            current = (
+                type(self.instance)
+                .objects.select_for_update()
+                .filter(pk=self.instance.pk)
+                .values_list("version", flat=True)
+                .first()
+            )
+            if current is not None and cleaned.get("lock_version") != current:
+                raise ValidationError(
+                    _(
+                        "Någon annan har sparat den här posten sedan du öppnade den. "
+                        "Dina ändringar har inte sparats: öppna posten på nytt, se vad som "
+                        "ändrats i historiken och gör om dina ändringar."
+                    ),
+                    code="edit_conflict",
+                )
+        return cleaned
+
+    def save(self, commit=True):
+        if self.instance.pk:
+            self.instance.version = (self.cleaned_data.get("lock_version") or 0) + 1
+        return super().save(commit=commit)
+
+
+class RecordAdmin(SimpleHistoryAdmin):
+    """History for clerks; deletion for superusers only (and recorded by the history)."""
+
+    form = OptimisticLockForm
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
 
 
 @admin.register(Body)
@@ -42,16 +106,39 @@ class AgendaItemInline(admin.TabularInline):
     extra = 1
     show_change_link = True
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
-    list_display = ["date", "body", "is_demo"]
+class MeetingAdmin(RecordAdmin):
+    list_display = ["date", "body", "status", "is_demo"]
     list_select_related = ["body"]
-    list_filter = ["body", "is_demo"]
+    list_filter = ["body", ("published_at", admin.EmptyFieldListFilter), "is_demo"]
     date_hierarchy = "date"
     search_fields = ["body__name", "items__title", "items__case_number"]
     autocomplete_fields = ["body"]
+    fields = ["body", "date", "published_at", "lock_version"]
+    readonly_fields = ["published_at"]
     inlines = [AgendaItemInline]
+    actions = ["publish"]
+
+    @admin.display(description=gettext_lazy("status"))
+    def status(self, meeting):
+        if meeting.published_at:
+            return _("Publicerad %(date)s") % {"date": f"{meeting.published_at:%Y-%m-%d}"}
+        return _("Utkast")
+
+    @admin.action(description=gettext_lazy("Publicera valda sammanträden"))
+    def publish(self, request, queryset):
+        count = 0
+        for meeting in queryset.filter(published_at__isnull=True):
+            meeting.published_at = timezone.now()
+            meeting.save()  # through save(), so the history records who published
+            count += 1
+        self.message_user(
+            request, _("%(count)s sammanträden publicerades.") % {"count": count}, messages.SUCCESS
+        )
 
 
 class AnnotationInline(admin.StackedInline):
@@ -61,15 +148,19 @@ class AnnotationInline(admin.StackedInline):
     extra = 1
     show_change_link = True
 
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser
+
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(RecordAdmin):
     list_display = ["__str__", "meeting", "case_number"]
     list_select_related = ["meeting__body"]
     list_filter = ["meeting__body"]
     date_hierarchy = "meeting__date"
     search_fields = ["title", "case_number", "=number", "meeting__body__name"]
     autocomplete_fields = ["meeting"]
+    fields = ["meeting", "number", "paragraph", "title", "case_number", "lock_version"]
     inlines = [AnnotationInline]
 
 
@@ -90,13 +181,84 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Skäl"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        help_text=gettext_lazy("Visas på anteckningens publika sida."),
+    )
+
+
 @admin.register(Annotation)
-class AnnotationAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "kind", "date", "is_demo"]
+class AnnotationAdmin(RecordAdmin):
+    list_display = ["__str__", "kind", "date", "status", "is_demo"]
     list_select_related = ["item__meeting__body"]
-    list_filter = ["kind", "item__meeting__body", "parties", "is_demo"]
+    list_filter = [
+        "kind",
+        "item__meeting__body",
+        "parties",
+        ("withdrawn_at", admin.EmptyFieldListFilter),
+        "is_demo",
+    ]
     date_hierarchy = "date"
     search_fields = ["text", "item__title", "item__case_number", "signatories__name"]
     autocomplete_fields = ["item", "parties", "signatories"]
-    readonly_fields = ["date", "created_at", "updated_at"]
-    fields = ["item", "kind", "parties", "signatories", "text", "source", "date"]
+    readonly_fields = ["date", "withdrawn_at", "withdrawal_reason", "created_at", "updated_at"]
+    fields = [
+        "item",
+        "kind",
+        "parties",
+        "signatories",
+        "text",
+        "source",
+        "date",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "lock_version",
+    ]
+
+    @admin.display(description=gettext_lazy("status"))
+    def status(self, annotation):
+        if annotation.withdrawn_at:
+            return _("Återkallad")
+        if annotation.item.meeting.published_at is None:
+            return _("Utkast")
+        return _("Publicerad")
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<int:pk>/withdraw/",
+                self.admin_site.admin_view(self.withdraw_view),
+                name="notes_annotation_withdraw",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def withdraw_view(self, request, pk):
+        """Withdraw with a reason: the public page stays and says why."""
+        annotation = get_object_or_404(Annotation, pk=pk)
+        if not self.has_change_permission(request, annotation):
+            raise PermissionDenied
+        change_url = reverse("admin:notes_annotation_change", args=[pk])
+        if annotation.withdrawn_at:
+            self.message_user(request, _("Anteckningen är redan återkallad."), messages.WARNING)
+            return redirect(change_url)
+        form = WithdrawForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            annotation.withdrawn_at = timezone.now()
+            annotation.withdrawal_reason = form.cleaned_data["reason"]
+            annotation.version += 1
+            annotation.save()
+            self.message_user(request, _("Anteckningen har återkallats."), messages.SUCCESS)
+            return redirect(change_url)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Återkalla anteckning"),
+            "annotation": annotation,
+            "form": form,
+            "opts": self.model._meta,
+            "original": annotation,
+        }
+        return TemplateResponse(request, "admin/notes/annotation/withdraw.html", context)

@@ -17,6 +17,7 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
 
@@ -87,6 +88,8 @@ class Meeting(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = MeetingQuerySet.as_manager()
+    # Every change, with who and when: public records are corrected, never silently altered.
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("sammanträde")
@@ -165,6 +168,8 @@ class AgendaItem(models.Model):
         return f"{self.label} {self.title}".strip()
 
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+
+    history = HistoricalRecords()
 
     @property
     def label(self) -> str:
@@ -457,6 +462,11 @@ class Annotation(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
+    history = HistoricalRecords(
+        m2m_fields=[parties, signatories],
+        # Derived columns: the vector is rebuilt by triggers, the fingerprint from the text.
+        excluded_fields=["search_vector", "fingerprint", "updated_at"],
+    )
 
     class Meta:
         verbose_name = _("anteckning")
