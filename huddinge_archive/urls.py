@@ -7,7 +7,7 @@ admin.site.site_title = "Protokollsarkiv"
 admin.site.index_title = "Registrering"
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("notes.urls")),
 ]

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from notes.admin_import import admin_import_urls
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 
@@ -232,7 +233,9 @@ class AnnotationAdmin(RecordAdmin):
                 "<int:pk>/withdraw/",
                 self.admin_site.admin_view(self.withdraw_view),
                 name="notes_annotation_withdraw",
-            )
+            ),
+            # The clerks' text import: same parser and importer as `import_notes`, as drafts.
+            *admin_import_urls(self.admin_site),
         ]
         return urls + super().get_urls()
 

@@ -210,7 +210,8 @@ def healthz(request):
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     # Exports and the API are for people and programs that ask for them, not for crawlers.
-    lines = ["User-agent: *", "Disallow: /admin/", "Disallow: /api/", "Disallow: /notes/export"]
+    lines = ["User-agent: *", f"Disallow: /{settings.ADMIN_PATH}", "Disallow: /api/"]
+    lines += ["Disallow: /notes/export"]
     lines += [f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 

@@ -29,3 +29,10 @@ def _plain_static_storage(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    """Suites make hundreds of requests a minute from one address; tests of the limiter set
+    their own limits."""
+    settings.RATE_LIMITS = {}

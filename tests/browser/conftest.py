@@ -185,5 +185,6 @@ def site(live_server, settings, db) -> Site:
             "person": person.get_absolute_url(),
             "not-found": "/finns-inte/",
             "admin-login": "/admin/login/",
+            "accessibility": "/tillganglighet/",
         },
     )

@@ -37,6 +37,7 @@ PAGE_TYPES = {
     "person": 200,
     "not-found": 404,
     "admin-login": 200,
+    "accessibility": 200,
 }
 
 # What must be on the page for the check to mean something: the seed data is meant to make
@@ -245,3 +246,20 @@ def test_keyboard_reaches_the_whole_filter_form_with_visible_focus(page, site):
     unreached = [html for i, html in enumerate(controls) if str(i) not in reached]
     assert not unreached, f"Tab never reached: {unreached}"
     assert not missing_indicator, f"no visible focus indicator on: {missing_indicator}"
+
+
+@pytest.mark.parametrize("name", ["home", "notes", "annotation", "item", "accessibility"])
+def test_english_interface_meets_wcag_21_aa(browser, site, name):
+    """The English interface: right lang attribute, translated chrome, no axe violations."""
+    context = browser.new_context(viewport=DESKTOP)
+    try:
+        context.add_cookies([{"name": "django_language", "value": "en", "url": site.url}])
+        page = context.new_page()
+        response = page.goto(site(site.paths[name]))
+        assert response is not None and response.status == 200
+        assert page.get_attribute("html", "lang") == "en"
+        assert page.locator("a.skip-link").inner_text() == "Skip to content"
+        violations = axe_violations(page)
+        assert not violations, describe(violations)
+    finally:
+        context.close()

