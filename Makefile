@@ -7,13 +7,15 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     - the whole test suite"
 	@echo "make lint     - ruff and migration checks"
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
+	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
+	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
 
 $(PY):
 	$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python >= 3.11 is needed" or 0)'
@@ -55,6 +57,13 @@ lint: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+backup: migrate
+	$(MANAGE) backup_db
+
+restore: migrate
+	@test -n "$(FILE)" || (echo "usage: make restore FILE=backups/archive-....dump" && false)
+	$(MANAGE) restore_db $(FILE)
 
 stop-db: install
 	$(PY) -m huddinge_archive.embedded_db stop

@@ -206,3 +206,25 @@ def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
         with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=data, user=user)
         shutil.rmtree(data, ignore_errors=True)
+
+
+def test_request_log_is_one_json_line(caplog):
+    import json
+    import logging
+
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from notes.logging import JsonFormatter, RequestLogMiddleware
+
+    middleware = RequestLogMiddleware(lambda request: HttpResponse(status=204))
+    with caplog.at_level(logging.INFO, logger="notes.requests"):
+        middleware(RequestFactory().get("/notes/?q=hemligt"))
+    line = JsonFormatter().format(caplog.records[-1])
+    data = json.loads(line)
+    assert "\n" not in line
+    assert data["status"] == 204
+    assert data["path"] == "/notes/"
+    assert data["method"] == "GET"
+    assert isinstance(data["duration_ms"], float)
+    assert "hemligt" not in line  # searches are not logged
