@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "notes.middleware.SwedishByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale middleware (the language is part of the ETag), before the CSRF
+    # middleware (it sees the cookie that middleware sets on the way out).
+    "notes.middleware.ArchiveETagMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

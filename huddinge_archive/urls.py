@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("notes.urls")),
 ]
 
+handler400 = "notes.errors.bad_request"
 handler404 = "notes.errors.page_not_found"
 handler500 = "notes.errors.server_error"

@@ -8,6 +8,7 @@ hand: it is a few lines of RFC 5545 and not worth a runtime dependency.
 from __future__ import annotations
 
 import datetime
+import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -201,6 +202,9 @@ def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str
     return "".join(ical_fold(line) + "\r\n" for line in lines)
 
 
+SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
+
+
 @require_safe
 def meetings_ics(request):
     """The latest 500 meetings, of one body with `?body=<slug>`, as a calendar to subscribe to."""
@@ -208,7 +212,8 @@ def meetings_ics(request):
     name = _("Sammanträden – %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
     slug = request.GET.get("body", "")
     if slug:
-        body = Body.objects.filter(slug=slug).first()
+        # A slug is letters, digits and hyphens; anything else (a NUL byte, say) is unknown.
+        body = Body.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if body is None:
             return HttpResponse(
                 _("Okänt organ: %(slug)s") % {"slug": slug} + "\n",

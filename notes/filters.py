@@ -32,6 +32,14 @@ class PartyFilter(django_filters.MultipleChoiceFilter):
     field_class = UpperCaseMultipleChoiceField
 
 
+def no_control_characters(value: str) -> None:
+    """Search words and case numbers are text: control characters are refused, not stored
+    in feed titles or passed on (XML cannot even hold most of them)."""
+    # NUL has Django's own validator and message; this catches the other control characters.
+    if any((0 < ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
+        raise forms.ValidationError(_("Texten innehåller otillåtna kontrolltecken."))
+
+
 class AnnotationFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
@@ -101,6 +109,8 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        for name in ("q", "case"):
+            self.form.fields[name].validators.append(no_control_characters)
         for field in self.form.fields.values():
             # Only YYYY-MM-DD: the format the URL promises.
             if isinstance(field, forms.DateField):

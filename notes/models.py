@@ -537,3 +537,25 @@ class SearchWord(models.Model):
 
     def __str__(self) -> str:
         return self.word
+
+
+class ArchiveVersion(models.Model):
+    """One row whose number grows on every write to the archive's tables (database triggers).
+
+    Public pages are a function of the archive's contents, the URL and the language, so this
+    number makes a cheap ETag: a repeat request is answered 304 without rendering anything.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("arkivversion")
+        verbose_name_plural = _("arkivversioner")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="archiveversion_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.version)

@@ -15,5 +15,5 @@ urlpatterns = [
     path("openapi.json", api.openapi_document, name="api_openapi"),
     # Anything else under /api/ ending in a slash: a JSON 404, not the site's HTML page.
     # (Without the slash, APPEND_SLASH first redirects here.)
-    re_path(r"^.+/$", api.not_found, name="api_not_found"),
+    re_path(r"^[\s\S]+/$", api.not_found, name="api_not_found"),
 ]

@@ -1,0 +1,56 @@
+"""Repeat requests are answered 304 from the archive version, until anything is written."""
+
+import pytest
+from django.contrib.auth.models import User
+
+from tests.factories import AnnotationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("url", ["/", "/notes/?party=S", "/api/notes/", "/parties/"])
+def test_repeat_request_is_304_without_running_the_view(
+    client, sample_annotation, django_assert_max_num_queries, url
+):
+    first = client.get(url)
+    assert first.status_code == 200
+    etag = first["ETag"]
+    assert first["Cache-Control"].startswith("no-cache") or "no-cache" in first["Cache-Control"]
+    with django_assert_max_num_queries(1):
+        repeat = client.get(url, HTTP_IF_NONE_MATCH=etag)
+    assert repeat.status_code == 304
+    assert repeat["ETag"] == etag
+
+
+def test_any_write_changes_the_etag(client, sample_annotation):
+    etag = client.get("/notes/")["ETag"]
+    AnnotationFactory(text="En ny anteckning om Flemingsberg.")
+    response = client.get("/notes/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 200
+    assert response["ETag"] != etag
+    assert "Flemingsberg" in response.content.decode()
+
+
+def test_a_withdrawal_or_publication_changes_the_etag(client, sample_annotation):
+    from django.utils import timezone
+
+    etag = client.get("/notes/")["ETag"]
+    sample_annotation.withdrawn_at = timezone.now()
+    sample_annotation.withdrawal_reason = "Test."
+    sample_annotation.save()
+    assert client.get("/notes/", HTTP_IF_NONE_MATCH=etag).status_code == 200
+
+
+def test_etag_differs_by_url_and_language(client, sample_annotation):
+    a = client.get("/notes/?item=22")["ETag"]
+    b = client.get("/notes/?item=21")["ETag"]
+    assert a != b
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert client.get("/notes/?item=22")["ETag"] != a
+
+
+def test_signed_in_and_admin_requests_are_not_cached(client, sample_annotation):
+    user = User.objects.create_superuser("root", password="x-very-secret-2")
+    client.force_login(user)
+    assert not client.get("/notes/").has_header("ETag")
+    assert not client.get("/admin/").has_header("ETag")
