@@ -196,3 +196,27 @@ def test_party_still_in_history_of_m2m(clerk, sample_annotation):
     assert clerk.post(url, annotation_form(sample_annotation, parties=parties)).status_code == 302
     latest = sample_annotation.history.latest("history_date")
     assert {p.party.abbreviation for p in latest.parties.all()} == {"S", "M"}
+
+
+def test_stored_hostile_text_is_inert_in_the_admin(clerk):
+    from tests.factories import AgendaItemFactory, AnnotationFactory, PersonFactory
+
+    payload = "<script>alert(1)</script><img src=x onerror=alert(2)>"
+    annotation = AnnotationFactory(
+        item=AgendaItemFactory(title=payload),
+        text=payload,
+        signatories=[PersonFactory(name=payload, slug="hostile")],
+    )
+    annotation.text = payload + " ändrad"
+    annotation.save()
+    for url in [
+        "/admin/notes/annotation/",
+        f"/admin/notes/annotation/{annotation.pk}/change/",
+        f"/admin/notes/annotation/{annotation.pk}/history/",
+        "/admin/notes/agendaitem/",
+        "/admin/notes/person/",
+        f"/admin/notes/annotation/{annotation.pk}/withdraw/",
+    ]:
+        html = clerk.get(url).content.decode()
+        assert "<script>alert(1)" not in html, url
+        assert "<img src=x" not in html, url
