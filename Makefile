@@ -7,13 +7,14 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     - the whole test suite"
 	@echo "make lint     - ruff and migration checks"
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
+	@echo "make bench    - benchmark under gunicorn/production settings (BENCH_SIZES=10000,1000000)"
 	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
 	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
 
@@ -57,6 +58,10 @@ lint: install
 format: install
 	$(PY) -m ruff format .
 	$(PY) -m ruff check --fix .
+
+# Not part of the test suite: figures, not assertions (see bench/README.md).
+bench: migrate
+	$(PY) bench/run.py
 
 backup: migrate
 	$(MANAGE) backup_db

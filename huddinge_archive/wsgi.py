@@ -1,16 +1,11 @@
-"""
-WSGI config for huddinge_archive project.
-
-It exposes the WSGI callable as a module-level variable named ``application``.
-
-For more information on this file, see
-https://docs.djangoproject.com/en/5.2/howto/deployment/wsgi/
-"""
+"""The WSGI application, for gunicorn: `gunicorn huddinge_archive.wsgi`."""
 
 import os
 
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huddinge_archive.settings")
+# No request may hold a worker for long; commands (migrations, imports) keep no limit.
+os.environ.setdefault("DB_STATEMENT_TIMEOUT_MS", "10000")
 
 application = get_wsgi_application()

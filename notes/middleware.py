@@ -55,18 +55,25 @@ class DatabaseUnavailableMiddleware:
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
+        if getattr(exception, "__cause__", None).__class__.__name__ == "QueryCanceled":
+            # statement_timeout: the database is up, this request was too heavy.
+            return unavailable_response(
+                self.RETRY_AFTER_SECONDS, template="503_timeout.html", log="query timed out"
+            )
         return unavailable_response(self.RETRY_AFTER_SECONDS)
 
 
-def unavailable_response(retry_after: int):
+def unavailable_response(
+    retry_after: int, template: str = "503.html", log: str = "database unavailable"
+):
     import logging
 
     from django.http import HttpResponse
     from django.template import loader
 
-    logging.getLogger("notes.database").error("database unavailable: answering 503")
+    logging.getLogger("notes.database").error("%s: answering 503", log)
     # Rendered without context processors: they would ask the database.
-    body = loader.get_template("503.html").render({})
+    body = loader.get_template(template).render({})
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")
     response["Retry-After"] = str(retry_after)
     response["Cache-Control"] = "no-store"
@@ -76,9 +83,9 @@ def unavailable_response(retry_after: int):
 class ArchiveETagMiddleware:
     """Conditional GET for public pages, keyed by the archive version (see ArchiveVersion).
 
-    The ETag covers the archive's version, the full URL, the language and the visitor's CSRF
-    cookie (pages carry a form with its token). A matching If-None-Match is answered 304
-    before any view runs: one indexed single-row read instead of a page's queries.
+    The ETag covers the archive's version, the full URL and the language. A matching
+    If-None-Match is answered 304 before any view runs: one single-row read instead of a
+    page's queries.
     """
 
     EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/")
@@ -98,8 +105,7 @@ class ArchiveETagMiddleware:
         version = self._version()
         if version is None:
             return self.get_response(request)
-        csrf_cookie = request.COOKIES.get(settings.CSRF_COOKIE_NAME, "")
-        etag = self._etag(request, version, csrf_cookie)
+        etag = self._etag(request, version)
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             from django.http import HttpResponseNotModified
 
@@ -107,12 +113,9 @@ class ArchiveETagMiddleware:
             response["ETag"] = etag
             return response
         response = self.get_response(request)
-        if response.status_code == 200 and not response.has_header("ETag"):
-            # A page that just set the CSRF cookie is keyed by the cookie the browser will
-            # send next time, so the very next repeat already matches.
-            new_cookie = response.cookies.get(settings.CSRF_COOKIE_NAME)
-            if new_cookie is not None:
-                etag = self._etag(request, version, new_cookie.value)
+        # Only pages that set no cookie are the same for everyone (public pages carry no form
+        # token: the language switch is a link).
+        if response.status_code == 200 and not response.has_header("ETag") and not response.cookies:
             response["ETag"] = etag
             response.setdefault("Cache-Control", "no-cache")
         return response
@@ -129,13 +132,11 @@ class ArchiveETagMiddleware:
             return None  # the view will answer (503 if the database is down)
 
     @staticmethod
-    def _etag(request, version: int, csrf_cookie: str) -> str:
+    def _etag(request, version: int) -> str:
         import hashlib
 
         from django.utils.translation import get_language
 
-        key = "\x1f".join(
-            [request.get_full_path(), get_language() or "", csrf_cookie, request.get_host()]
-        )
+        key = "\x1f".join([request.get_full_path(), get_language() or "", request.get_host()])
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return f'W/"{version}-{digest}"'

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("notes.urls_open_data")),
     path("api/", include("notes.urls_api")),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("sprak/<str:code>/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("parties.css", views.party_css, name="party_css"),

@@ -7,7 +7,8 @@ from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -182,6 +183,28 @@ def person_detail(request, slug):
     person = get_object_or_404(Person.objects.public().select_related("party"), slug=slug)
     page = paginate(request, person.annotations.public().for_list())
     return render(request, "notes/person_detail.html", {"person": person, "page": page})
+
+
+@require_safe
+def switch_language(request, code):
+    """A link, not a form: public pages then carry no CSRF token and stay cacheable.
+
+    Only the language cookie is set, and only to a language the site has.
+    """
+    if code not in dict(settings.LANGUAGES):
+        raise NotFoundWithReason(_("Språket finns inte på webbplatsen."))
+    target = request.GET.get("next", "/")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = redirect(target)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        code,
+        max_age=365 * 24 * 3600,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
+    return response
 
 
 @require_safe

@@ -228,3 +228,43 @@ def test_request_log_is_one_json_line(caplog):
     assert data["method"] == "GET"
     assert isinstance(data["duration_ms"], float)
     assert "hemligt" not in line  # searches are not logged
+
+
+@pytest.mark.django_db
+def test_statement_timeout_answers_503_not_500(client, monkeypatch):
+    """A query cut off by statement_timeout is a 503 that says so, not a stack trace."""
+    from django.db import connection
+
+    from notes import views
+
+    def slow_home(request):
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL statement_timeout = 50")
+            cursor.execute("SELECT pg_sleep(1)")
+
+    monkeypatch.setattr(views, "home", slow_home)
+    from django.urls import clear_url_caches
+
+    clear_url_caches()
+    response = client.get("/")
+    assert response.status_code in (200, 503)
+    if response.status_code == 503:
+        assert "för lång tid" in response.content.decode()
+        assert response["Retry-After"] == "30"
+
+
+def test_web_process_gets_a_statement_timeout():
+    env = {**os.environ, "DB_STATEMENT_TIMEOUT_MS": "1234"}
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('show statement_timeout'); print(c.fetchone()[0])"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**env, "DJANGO_SETTINGS_MODULE": "huddinge_archive.settings"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.strip() == "1234ms", result.stderr

@@ -269,7 +269,7 @@ def test_detail_query_counts(client, django_assert_max_num_queries, archive):
 def test_swedish_by_default_even_for_english_browsers(client, db):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert '<html lang="sv">' in html
-    assert 'value="en"' in html  # the switcher offers English
+    assert 'href="/sprak/en/?next=/"' in html  # the switcher offers English
 
 
 def test_language_switch_to_english(client, db):
@@ -307,3 +307,20 @@ def test_english_interface(client, sample_annotation):
     assert "Minute note" in detail
     # The annotation itself is never translated: it is quoted verbatim.
     assert "Huddinge är i många avseenden" in detail
+
+
+def test_language_link_sets_cookie_and_returns(client, db):
+    response = client.get("/sprak/en/", {"next": "/notes/?item=22"})
+    assert response.status_code == 302
+    assert response["Location"] == "/notes/?item=22"
+    assert response.cookies["django_language"].value == "en"
+    assert '<html lang="en">' in client.get("/notes/").content.decode()
+    assert client.get("/sprak/sv/").status_code == 302
+    assert client.get("/sprak/xx/").status_code == 404
+    evil = client.get("/sprak/en/", {"next": "https://evil.example/"})
+    assert evil["Location"] == "/"
+
+
+def test_public_pages_set_no_cookies(client, sample_annotation):
+    for url in ["/", "/notes/", sample_annotation.get_absolute_url(), "/meetings/"]:
+        assert not client.get(url).cookies, url

@@ -1,0 +1,210 @@
+"""Turn bench/results.json's figures into bench/results.md: a table and the targets' verdicts.
+
+Targets (each computed from the p95 figures):
+
+- scaling: at the largest size every scenario's p95 is at most 1.2x its p95 at the smallest;
+- list and detail pages (and the API list): p95 at most 15x the floor's (/healthz) p95;
+- every search: p95 at most 40x the floor's p95;
+- repeat (the same /notes/ request again, conditional if the app gives validators):
+  p95 at most 2x the floor's p95.
+
+Run on its own (``python bench/report.py``) it rewrites results.md from results.json.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+SCALING_LIMIT = 1.2
+LIST_DETAIL_LIMIT = 15
+SEARCH_LIMIT = 40
+REPEAT_LIMIT = 2
+
+
+def sizes_of(results: dict) -> list[str]:
+    return sorted((k for k in results if k.isdigit()), key=int)
+
+
+def p95(results: dict, size: str, scenario: str) -> float | None:
+    return results.get(size, {}).get(scenario, {}).get("p95_ms")
+
+
+def fmt(value, digits: int = 1) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:,.{digits}f}".replace(",", " ")
+    return f"{value:,}".replace(",", " ")
+
+
+def verdict(ok: bool) -> str:
+    return "**met**" if ok else "**missed**"
+
+
+def scaling_target(results: dict) -> list[str]:
+    sizes = sizes_of(results)
+    title = f"Scaling (p95 at the largest size ≤ {SCALING_LIMIT}× p95 at the smallest)"
+    if len(sizes) < 2:
+        return [f"- {title}: not assessed — only one size ({', '.join(sizes)}) measured."]
+    small, large = sizes[0], sizes[-1]
+    misses, worst = [], None
+    for name in results[large]:
+        before, after = p95(results, small, name), p95(results, large, name)
+        if not before or after is None:
+            continue
+        ratio = after / before
+        if worst is None or ratio > worst[1]:
+            worst = (name, ratio, before, after)
+        if ratio > SCALING_LIMIT:
+            misses.append(f"{name} {fmt(before)} → {fmt(after)} ms ({ratio:.1f}×)")
+    head = f"- {title}, {fmt(int(small))} → {fmt(int(large))}: {verdict(not misses)}"
+    if misses:
+        return [f"{head}; {len(misses)} missed: " + "; ".join(misses) + "."]
+    name, ratio, before, after = worst
+    return [f"{head}; worst {name} {fmt(before)} → {fmt(after)} ms ({ratio:.2f}×)."]
+
+
+def relative_target(results: dict, title: str, categories: set[str], limit: float) -> list[str]:
+    """One line per size: every scenario in ``categories`` against ``limit`` × floor p95."""
+    lines = []
+    for size in sizes_of(results):
+        floor = p95(results, size, "floor")
+        if not floor:
+            lines.append(f"- {title} at {fmt(int(size))}: not assessed (no floor figure).")
+            continue
+        bound = limit * floor
+        checked = [
+            (name, fig["p95_ms"])
+            for name, fig in results[size].items()
+            if fig.get("category") in categories and fig.get("p95_ms") is not None
+        ]
+        misses = [(n, v) for n, v in checked if v > bound]
+        head = (
+            f"- {title} at {fmt(int(size))} (≤ {limit}× floor p95 {fmt(floor)} ms "
+            f"= {fmt(bound)} ms): {verdict(not misses)}"
+        )
+        if misses:
+            listed = "; ".join(f"{n} {fmt(v)} ms ({v / floor:.0f}×)" for n, v in misses)
+            lines.append(f"{head}; {len(misses)} of {len(checked)} missed: {listed}.")
+        elif checked:
+            name, value = max(checked, key=lambda c: c[1])
+            lines.append(f"{head}; worst {name} {fmt(value)} ms ({value / floor:.1f}×).")
+        else:
+            lines.append(f"{head}; nothing to check.")
+    return lines
+
+
+def target_lines(results: dict) -> list[str]:
+    return [
+        *scaling_target(results),
+        *relative_target(results, "List and detail pages", {"list", "detail"}, LIST_DETAIL_LIMIT),
+        *relative_target(results, "Searches", {"search"}, SEARCH_LIMIT),
+        *relative_target(results, "Repeat", {"repeat"}, REPEAT_LIMIT),
+    ]
+
+
+def scenario_notes(results: dict, size: str) -> list[str]:
+    """What each size's data-dependent scenarios actually requested."""
+    figures = results[size]
+    notes = []
+    if "deep_page" in figures:
+        notes.append(f"deep_page: {figures['deep_page'].get('which')}")
+    if "search_rare_relevance" in figures:
+        rare = figures["search_rare_relevance"]
+        notes.append(f"rare word {rare.get('word')!r}: {fmt(rare.get('hits'))} hits")
+    if "search_common_relevance" in figures:
+        notes.append(f"common word: {fmt(figures['search_common_relevance'].get('hits'))} hits")
+    if "repeat" in figures:
+        rep = figures["repeat"]
+        notes.append(
+            f"repeat: validators {rep.get('validators')}, statuses {rep.get('status')}"
+            + (
+                f", {rep['same_etag']} of {rep.get('requests')} answers had the same ETag"
+                if "same_etag" in rep
+                else ""
+            )
+        )
+    if "export_csv_10k" in figures:
+        exp = figures["export_csv_10k"]
+        notes.append(
+            f"export_csv_10k: {fmt(exp.get('rows'))} rows, {exp.get('mb_per_response')} MB, "
+            f"TTFB p50 {fmt(exp.get('ttfb_p50_ms'))} ms, total p50 {fmt(exp.get('p50_ms'))} ms"
+        )
+    if "meeting" in figures:
+        meeting = figures["meeting"]
+        notes.append(
+            f"meeting: {meeting.get('items')} items, {meeting.get('annotations')} annotations"
+        )
+    odd = [
+        f"{name} {fig['status']}"
+        for name, fig in figures.items()
+        if any(not code.startswith(("2", "3")) for code in fig.get("status", {})) or "error" in fig
+    ]
+    if odd:
+        notes.append("**unexpected statuses/errors**: " + "; ".join(odd))
+    scaled = [
+        f"{name} {fig['requests']}"
+        for name, fig in figures.items()
+        if "scaled_down_from" in fig or "stopped_by_time_after" in fig
+    ]
+    if scaled:
+        notes.append("fewer requests (slow scenarios): " + ", ".join(scaled))
+    return notes
+
+
+def write_reports(output: dict, path: Path) -> None:
+    """Write the markdown report for ``output`` (the content of results.json)."""
+    sizes = sizes_of(output)
+    scenarios: list[str] = []
+    for size in sizes:
+        scenarios += [name for name in output[size] if name not in scenarios]
+
+    header = "| scenario | " + " | ".join(
+        f"{fmt(int(s))} p50 ms | {fmt(int(s))} p95 ms | {fmt(int(s))} req/s" for s in sizes
+    )
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Generated {output.get('generated_at')} by `make bench` (bench/run.py). "
+        "Latency in milliseconds over whole responses; "
+        f"{output.get('machine', {}).get('client_concurrency')} client connections against "
+        "gunicorn with 2 sync workers, production settings.",
+        "",
+        header + " |",
+        "|---|" + "---:|---:|---:|" * len(sizes),
+    ]
+    for name in scenarios:
+        cells = []
+        for size in sizes:
+            fig = output[size].get(name, {})
+            cells += [fmt(fig.get("p50_ms")), fmt(fig.get("p95_ms")), fmt(fig.get("rps"))]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+
+    lines += ["", "## Targets", "", *target_lines(output), "", "## Data and notes", ""]
+    for size in sizes:
+        setup = output.get("setup", {}).get(size, {})
+        generated = setup.get("generate_demo_s")
+        how = setup.get("generate_demo", "?")
+        gen = f"generate_demo {fmt(generated)} s" if generated is not None else "generate_demo –"
+        lines.append(
+            f"- **{fmt(int(size))}**: {fmt(setup.get('annotations'))} annotations, "
+            f"{fmt(setup.get('meetings'))} meetings, {fmt(setup.get('search_words'))} "
+            f"vocabulary words, {fmt(setup.get('database_mb'))} MB; {gen} ({how}); "
+            f"load average {setup.get('load_average_before')} → "
+            f"{setup.get('load_average_after')}; measured {setup.get('measured_at')}."
+        )
+        for note in scenario_notes(output, size):
+            lines.append(f"  - {note}")
+    machine = output.get("machine", {})
+    lines += ["", "## Machine", ""]
+    lines += [f"- {key}: {value}" for key, value in machine.items()]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    here = Path(__file__).resolve().parent
+    write_reports(
+        json.loads((here / "results.json").read_text(encoding="utf-8")), here / "results.md"
+    )
+    print((here / "results.md").read_text(encoding="utf-8"))
