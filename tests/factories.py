@@ -88,3 +88,29 @@ def party(abbreviation: str) -> Party:
     from notes.parsing import find_party
 
     return ensure_party(find_party(abbreviation))
+
+
+def make_archive(
+    sample, *, reservation_text="Vi reserverar oss till förmån för vårt eget förslag."
+):
+    """The real sample plus two made-up annotations that differ in every filtered field:
+    a KF reservation by V (item 7, KS-2019/45, 2019) and a separate statement by SD and V
+    (item 22, 2023)."""
+    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
+    meeting = MeetingFactory(body=kf, date=datetime.date(2019, 3, 11))
+    item = AgendaItemFactory(meeting=meeting, number=7, case_number="KS-2019/45", title="Budget")
+    v, sd = party("V"), party("SD")
+    reservation = AnnotationFactory(
+        item=item,
+        kind="reservation",
+        text=reservation_text,
+        parties=[v],
+        signatories=[PersonFactory(name="Olof Berg", slug="olof-berg", party=v)],
+    )
+    yttrande = AnnotationFactory(
+        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 9, 20)), number=22),
+        kind="sarskilt_yttrande",
+        text="Ett särskilt yttrande om skolan i Vårby.",
+        parties=[sd, v],
+    )
+    return {"sample": sample, "reservation": reservation, "yttrande": yttrande}

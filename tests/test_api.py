@@ -1,6 +1,5 @@
 """The JSON API: same results as the pages, every field, paging, errors, schema, query counts."""
 
-import datetime
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
@@ -15,9 +14,8 @@ from notes.openapi import build_document
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
-    BodyFactory,
-    MeetingFactory,
     PersonFactory,
+    make_archive,
     party,
 )
 
@@ -27,24 +25,10 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def archive(sample_annotation):
     """The real sample plus made-up annotations that differ in every filtered field."""
-    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
-    meeting = MeetingFactory(body=kf, date=datetime.date(2019, 3, 11))
-    item = AgendaItemFactory(meeting=meeting, number=7, case_number="KS-2019/45", title="Budget")
-    v, sd = party("V"), party("SD")
-    reservation = AnnotationFactory(
-        item=item,
-        kind="reservation",
-        text="Vi reserverar oss till förmån för vårt eget förslag om kriminella gäng.",
-        parties=[v],
-        signatories=[PersonFactory(name="Olof Berg", slug="olof-berg", party=v)],
+    return make_archive(
+        sample_annotation,
+        reservation_text="Vi reserverar oss till förmån för vårt eget förslag om kriminella gäng.",
     )
-    yttrande = AnnotationFactory(
-        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 9, 20)), number=22),
-        kind="sarskilt_yttrande",
-        text="Ett särskilt yttrande om skolan i Vårby.",
-        parties=[sd, v],
-    )
-    return {"sample": sample_annotation, "reservation": reservation, "yttrande": yttrande}
 
 
 def get_json(client, url, params=None, status=200):

@@ -21,6 +21,7 @@ from tests.factories import (
     BodyFactory,
     MeetingFactory,
     PersonFactory,
+    make_archive,
     party,
 )
 
@@ -51,23 +52,9 @@ FILTERS = [
 def archive(sample_annotation, settings):
     """The real sample, made-up annotations that differ in every filtered field, hostile text."""
     settings.PAGE_SIZE = 1000  # every result fits one page, so the page lists all of it
-    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
-    meeting = MeetingFactory(body=kf, date=datetime.date(2019, 3, 11))
-    item = AgendaItemFactory(meeting=meeting, number=7, case_number="KS-2019/45", title="Budget")
+    rows = make_archive(sample_annotation)
+    reservation, yttrande = rows["reservation"], rows["yttrande"]
     v, sd = party("V"), party("SD")
-    reservation = AnnotationFactory(
-        item=item,
-        kind="reservation",
-        text="Vi reserverar oss till förmån för vårt eget förslag.",
-        parties=[v],
-        signatories=[PersonFactory(name="Olof Berg", slug="olof-berg", party=v)],
-    )
-    yttrande = AnnotationFactory(
-        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 9, 20)), number=22),
-        kind="sarskilt_yttrande",
-        text="Ett särskilt yttrande om skolan i Vårby.",
-        parties=[sd, v],
-    )
     formula = AnnotationFactory(
         item=AgendaItemFactory(
             meeting=MeetingFactory(date=datetime.date(2022, 2, 2)),

@@ -1,16 +1,14 @@
 """Public pages: content, every filter and combinations, bad input, query counts."""
 
-import datetime
-
 import pytest
 from django.urls import reverse
 
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
-    BodyFactory,
     MeetingFactory,
     PersonFactory,
+    make_archive,
     party,
 )
 
@@ -20,24 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def archive(sample_annotation):
     """The real sample plus a few made-up annotations that differ in every filtered field."""
-    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind="fullmaktige")
-    meeting = MeetingFactory(body=kf, date=datetime.date(2019, 3, 11))
-    item = AgendaItemFactory(meeting=meeting, number=7, case_number="KS-2019/45", title="Budget")
-    v, sd = party("V"), party("SD")
-    reservation = AnnotationFactory(
-        item=item,
-        kind="reservation",
-        text="Vi reserverar oss till förmån för vårt eget förslag.",
-        parties=[v],
-        signatories=[PersonFactory(name="Olof Berg", slug="olof-berg", party=v)],
-    )
-    yttrande = AnnotationFactory(
-        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 9, 20)), number=22),
-        kind="sarskilt_yttrande",
-        text="Ett särskilt yttrande om skolan i Vårby.",
-        parties=[sd, v],
-    )
-    return {"sample": sample_annotation, "reservation": reservation, "yttrande": yttrande}
+    return make_archive(sample_annotation)
 
 
 def listed(client, query=""):
