@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench load
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -62,6 +62,10 @@ format: install
 # Not part of the test suite: figures, not assertions (see bench/README.md).
 bench: migrate
 	$(PY) bench/run.py
+
+# 50 clients for 60 s against gunicorn with production settings; fails on any 5xx.
+load: migrate
+	$(PY) bench/load.py
 
 backup: migrate
 	$(MANAGE) backup_db

