@@ -305,3 +305,12 @@ def test_language_link_sets_cookie_and_returns(client, db):
 def test_public_pages_set_no_cookies(client, sample_annotation):
     for url in ["/", "/notes/", sample_annotation.get_absolute_url(), "/meetings/"]:
         assert not client.get(url).cookies, url
+
+
+def test_pages_carry_their_address_for_print(client, sample_annotation):
+    meeting = sample_annotation.item.meeting
+    html = client.get(meeting.get_absolute_url()).content.decode()
+    assert (
+        f'<p class="print-only">Huddinge kommun – Protokollsarkiv: http://testserver/meetings/{meeting.pk}/</p>'
+        in html
+    )
