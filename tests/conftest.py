@@ -36,3 +36,19 @@ def _no_rate_limits(settings):
     """Suites make hundreds of requests a minute from one address; tests of the limiter set
     their own limits."""
     settings.RATE_LIMITS = {}
+
+
+@pytest.fixture
+def clerk_user(db):
+    """Karin, a member of the Clerk group (created by a migration), signed in by `clerk`."""
+    from django.contrib.auth.models import Group, User
+
+    user = User.objects.create_user("karin", password="x-very-secret-1", is_staff=True)
+    user.groups.add(Group.objects.get(name="Clerk"))
+    return user
+
+
+@pytest.fixture
+def clerk(client, clerk_user):
+    client.force_login(clerk_user)
+    return client

@@ -1,20 +1,11 @@
 """The clerks' admin: a member of the Clerk group enters and corrects records, and no more."""
 
 import pytest
-from django.contrib.auth.models import Group, User
 
 from notes.models import AgendaItem, Annotation, Meeting
 from tests.factories import BodyFactory, party
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk(client):
-    user = User.objects.create_user("karin", password="x-very-secret-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Clerk"))
-    client.force_login(user)
-    return client
 
 
 @pytest.mark.parametrize(

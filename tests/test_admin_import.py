@@ -4,7 +4,7 @@ import re
 from html import unescape
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -33,19 +33,6 @@ inte ett datum
 
 PROTOKOLLSANTECKNING
 """
-
-
-@pytest.fixture
-def clerk_user(db):
-    user = User.objects.create_user("karin", password="x-very-secret-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Clerk"))
-    return user
-
-
-@pytest.fixture
-def clerk(client, clerk_user):
-    client.force_login(clerk_user)
-    return client
 
 
 @pytest.fixture

@@ -1,26 +1,13 @@
 """History, withdrawal, purge, edit conflicts and login throttling in the clerks' admin."""
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.test import Client
 
 from notes.models import Annotation, Meeting
 from tests.factories import MeetingFactory, party
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk_user(db):
-    user = User.objects.create_user("karin", password="x-very-secret-1", is_staff=True)
-    user.groups.add(Group.objects.get(name="Clerk"))
-    return user
-
-
-@pytest.fixture
-def clerk(client, clerk_user):
-    client.force_login(clerk_user)
-    return client
 
 
 @pytest.fixture
