@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench load
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench explain load
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -64,6 +64,9 @@ bench: migrate
 	$(PY) bench/run.py
 
 # 50 clients for 60 s against gunicorn with production settings; fails on any 5xx.
+explain: migrate
+	$(PY) bench/explain.py
+
 load: migrate
 	$(PY) bench/load.py
 

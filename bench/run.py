@@ -279,15 +279,43 @@ def api_count(port: int, query: str) -> int:
     return get_json(port, f"/api/notes/?page_size=1&{query}")["count"]
 
 
-def discover(port: int) -> dict:
-    """Look up what the scenarios need from the running app (its API), so they fit the data."""
+PUBLIC_NEWEST_FIRST = """
+    SELECT a.date, a.id FROM notes_annotation a
+    JOIN notes_agendaitem i ON i.id = a.item_id
+    JOIN notes_meeting m ON m.id = i.meeting_id
+    WHERE m.published_at IS NOT NULL AND a.withdrawn_at IS NULL
+    ORDER BY a.date DESC, a.id DESC OFFSET %s LIMIT 1
+"""
+
+
+def row_at(db_url: str, offset: int) -> tuple | None:
+    """(date, id) of the public annotation `offset` rows from the newest (list order)."""
+    with psycopg.connect(db_url) as conn:
+        return conn.execute(PUBLIC_NEWEST_FIRST, [offset]).fetchone()
+
+
+def discover(port: int, db_url: str) -> dict:
+    """Look up what the scenarios need from the running app (its API) and the database (the
+    rows at given depths, which the app itself never reads by OFFSET), so they fit the data."""
     found: dict = {}
-    total = api_count(port, "")
+    with psycopg.connect(db_url) as conn:
+        total = conn.execute(
+            "SELECT count(*) FROM notes_annotation a JOIN notes_agendaitem i ON i.id = a.item_id"
+            " JOIN notes_meeting m ON m.id = i.meeting_id"
+            " WHERE m.published_at IS NOT NULL AND a.withdrawn_at IS NULL"
+        ).fetchone()[0]
     found["public_annotations"] = total
     pages = max(1, math.ceil(total / PAGE_SIZE))
-    found["deep_page"] = 1000 if pages >= 1000 else pages
+    # Page 1,000 as a reader reaches it: following Next links, i.e. by the cursor of the last
+    # row of page 999.
+    deep = 1000 if pages >= 1000 else pages
+    found["deep_page"] = deep
     found["deep_page_note"] = (
         "page 1000" if pages >= 1000 else f"last page ({pages}; page 1000 does not exist)"
+    )
+    cursor_row = row_at(db_url, (deep - 1) * PAGE_SIZE - 1) if deep > 1 else None
+    found["deep_page_query"] = (
+        f"after={cursor_row[0].isoformat()}.{cursor_row[1]}" if cursor_row else "page=1"
     )
 
     counts = {}
@@ -305,10 +333,9 @@ def discover(port: int) -> dict:
     found["meeting_items"] = len(meeting.get("items", []))
     found["meeting_annotations"] = sum(len(i.get("annotations", [])) for i in meeting["items"])
 
-    # The date from which about 10,000 annotations are newer: the last row of API page 100.
-    export_page = min(100, max(1, math.ceil(total / 100)))
-    rows = get_json(port, f"/api/notes/?page_size=100&page={export_page}")["results"]
-    found["export_date_after"] = rows[-1]["meeting"]["date"]
+    # The date from which about 10,000 annotations are newer.
+    export_row = row_at(db_url, min(10_000, total) - 1)
+    found["export_date_after"] = export_row[0].isoformat()
     found["export_rows"] = api_count(port, f"date_after={found['export_date_after']}")
     return found
 
@@ -332,7 +359,7 @@ def scenarios(found: dict) -> list[dict]:
         ("search_none_relevance", f"/notes/?q={NO_HIT_WORD}", "search"),
         ("search_none_date", f"/notes/?q={NO_HIT_WORD}&sort=newest", "search"),
         ("facets", f"/notes/?{facets}", "list"),
-        ("deep_page", f"/notes/?page={found['deep_page']}", "list"),
+        ("deep_page", f"/notes/?{found['deep_page_query']}", "list"),
         ("meeting", f"/meetings/{found['meeting_id']}/", "detail"),
         ("annotation", f"/notes/{found['annotation_id']}/", "detail"),
     ]
@@ -466,7 +493,7 @@ def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict]:
         log(f"bench_{size}: gunicorn on {HOST}:{port}")
         server = start_gunicorn(db_url, static_root, port, LOGS / f"gunicorn-{size}.log")
         try:
-            found = discover(port)
+            found = discover(port, db_url)
             setup["discovered"] = found
             setup["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
             log(f"bench_{size}: measuring ({found['public_annotations']} public annotations)")

@@ -246,7 +246,21 @@ RATE_LIMITS = {
     "export": (env_int("RATE_LIMIT_EXPORT", 10), 60),
     "api": (env_int("RATE_LIMIT_API", 120), 60),
 }
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # Values keyed by the archive version (notes/cache.py): facets, charts, counts.
+    "archive": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "archive",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+}
+ARCHIVE_CACHE_SECONDS = env_int("ARCHIVE_CACHE_SECONDS", 3600)
+# Results up to this many rows are counted exactly and paged by number; larger ones get the
+# planner's estimate and keyset pages (notes/pagination.py).
+EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
+# Facet counts over a large result give up after this long; the page is shown without them.
+FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 3000)
 
 # JSON lines in production (one per request, with status and duration); plain text locally.
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")

@@ -12,18 +12,17 @@ import functools
 from urllib.parse import urlencode
 
 from django import forms
-from django.core.paginator import EmptyPage, Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from notes import search
+from notes import pagination, search
 from notes.filters import AnnotationFilterForm
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
-from notes.views import filtered_annotations
+from notes.views import filtered_annotations, parties_with_counts
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -114,43 +113,40 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
 
 
 def paginate(request, queryset):
-    """The requested page; bad `page`/`page_size` is a 400, a page past the end a 404.
+    """The requested page (notes.pagination); bad `page`/`page_size`/cursor is a 400, a page
+    that is not there a 404.
 
     The pages' own paginate() raises an HTML 404 for both; an API client needs to tell
     "you asked wrongly" from "there is nothing there", in JSON.
     """
     page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
-    number = _positive_int(request, "page", 1)
-    paginator = Paginator(queryset, page_size)
+    _positive_int(request, "page", 1)
     try:
-        return paginator.page(number)
-    except EmptyPage:
-        raise ApiError(
-            404,
-            detail=_("Sidan finns inte: resultatet har %(count)s sidor.")
-            % {"count": paginator.num_pages},
-        ) from None
-
-
-def _page_link(request, number: int) -> str:
-    """The same request with another page number, keeping every filter."""
-    params = request.GET.copy()
-    params["page"] = str(number)
-    return absolute(request, f"{request.path}?{params.urlencode()}")
+        return pagination.paginate(request, queryset, per_page=page_size)
+    except pagination.PageError as error:
+        if error.missing:
+            raise ApiError(404, detail=str(error)) from None
+        raise ApiError(400, errors=[{"field": error.field, "message": str(error)}]) from None
 
 
 def page_payload(request, page, results: list) -> dict:
-    """The envelope every paginated list shares."""
-    paginator = page.paginator
+    """The envelope every paginated list shares.
+
+    `count` is exact while `count_exact` is true; above the exact-count limit it is the
+    database's estimate, `num_pages` is null and `next` follows a cursor (`after=`).
+    """
+
+    def link(query: str) -> str | None:
+        return absolute(request, request.path + query) if query else None
+
     return {
-        "count": paginator.count,
+        "count": page.count,
+        "count_exact": page.exact,
         "page": page.number,
-        "page_size": paginator.per_page,
-        "num_pages": paginator.num_pages,
-        "next": _page_link(request, page.next_page_number()) if page.has_next() else None,
-        "previous": (
-            _page_link(request, page.previous_page_number()) if page.has_previous() else None
-        ),
+        "page_size": page.per_page,
+        "num_pages": page.num_pages,
+        "next": link(page.next_url),
+        "previous": link(page.previous_url),
         "results": results,
     }
 
@@ -356,10 +352,7 @@ def _filtered_link(request, name: str, **params) -> str:
 @api_view
 def party_list(request):
     """Every party with its number of annotations, including parties with none."""
-    public = Annotation.objects.public().order_by().values("pk")
-    parties = Party.objects.annotate(
-        annotation_count=Count("annotations", filter=Q(annotations__in=public))
-    ).order_by("name")
+    parties = parties_with_counts(request)
     results = [
         {
             **party_data(p),

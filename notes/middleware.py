@@ -105,6 +105,7 @@ class ArchiveETagMiddleware:
         version = self._version()
         if version is None:
             return self.get_response(request)
+        request.archive_version = version  # for caches keyed by it (notes/cache.py)
         etag = self._etag(request, version)
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
             from django.http import HttpResponseNotModified

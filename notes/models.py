@@ -13,7 +13,7 @@ from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
-from django.db.models.functions import Upper
+from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -55,13 +55,22 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(published_at__isnull=False)
 
     def for_list(self):
+        # Counted per row shown (a correlated subquery), not by grouping every meeting.
+        in_force = (
+            Annotation.objects.filter(
+                item__meeting=models.OuterRef("pk"), withdrawn_at__isnull=True
+            )
+            .order_by()
+            .values("item__meeting")
+            .annotate(count=models.Count("pk"))
+            .values("count")
+        )
         return (
             self.select_related("body")
-            .order_by("-date", "body__name")
+            .order_by("-date", "-id")
             .annotate(
-                annotation_count=models.Count(
-                    "items__annotations",
-                    filter=Q(items__annotations__withdrawn_at__isnull=True),
+                annotation_count=Coalesce(
+                    models.Subquery(in_force, output_field=models.IntegerField()), 0
                 )
             )
         )
@@ -100,11 +109,11 @@ class Meeting(models.Model):
             models.UniqueConstraint(fields=["body", "date"], name="meeting_unique_body_date"),
         ]
         indexes = [
-            # /meetings/ newest first, published only.
+            # /meetings/ newest first, published only; the id breaks ties for keyset pages.
             models.Index(
-                fields=["-date"],
+                fields=["-date", "-id"],
                 condition=Q(published_at__isnull=False),
-                name="meeting_published_date_idx",
+                name="meeting_published_date_id_idx",
             ),
         ]
 

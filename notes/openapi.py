@@ -81,9 +81,10 @@ def _schemas() -> dict:
         return _object(
             {
                 "count": COUNT,
-                "page": ID,
+                "count_exact": {"type": "boolean"},
+                "page": {"type": ["integer", "null"], "minimum": 1},
                 "page_size": {"type": "integer", "minimum": 1, "maximum": MAX_PAGE_SIZE},
-                "num_pages": ID,
+                "num_pages": {"type": ["integer", "null"], "minimum": 1},
                 "next": NULLABLE_URI,
                 "previous": NULLABLE_URI,
                 "results": {"type": "array", "items": _ref("schemas", schema_name)},
@@ -239,7 +240,21 @@ def _parameters() -> dict:
             {"type": "string", "enum": ["relevance", "newest", "oldest"]},
             _("Sortering; relevance gäller bara vid sökning."),
         ),
-        "page": _query("page", {"type": "integer", "minimum": 1, "default": 1}, _("Sidnummer.")),
+        "page": _query(
+            "page",
+            {"type": "integer", "minimum": 1, "default": 1},
+            _("Sidnummer. Stora resultat har numrerade sidor bara i början; följ sedan next."),
+        ),
+        "after": _query(
+            "after",
+            {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"},
+            _("Sidmarkör (datum.id) från länken next: raderna efter den."),
+        ),
+        "before": _query(
+            "before",
+            {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}\.\d{1,18}$"},
+            _("Sidmarkör (datum.id) från länken previous: raderna före den."),
+        ),
         "page_size": _query(
             "page_size",
             {
@@ -285,7 +300,7 @@ def _operation(operation_id: str, summary: str, ok: str, parameters=(), errors=(
 def build_document() -> dict:
     """The whole OpenAPI document as a dict, ready for JsonResponse."""
     filters = ("q", "party", "body", "item", "case", "kind", "date_after", "date_before", "sort")
-    paging = ("page", "page_size")
+    paging = ("page", "page_size", "after", "before")
     p = API_PREFIX
     return {
         "openapi": OPENAPI_VERSION,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import connection
 from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse, JsonResponse
@@ -12,24 +11,18 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes import charts
+from notes import cache, charts, pagination
 from notes.errors import NotFoundWithReason
 from notes.filters import AnnotationFilter
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 
 def paginate(request, queryset, per_page=None):
-    """The requested page, or a 404 that says why for a page that is not a number or not there."""
-    paginator = Paginator(queryset, per_page or settings.PAGE_SIZE)
-    raw = request.GET.get("page", "1")
+    """The requested page (notes.pagination), or a 404 that says why it is not there."""
     try:
-        return paginator.page(raw)
-    except PageNotAnInteger:
-        raise NotFoundWithReason(_("Sidnumret måste vara ett heltal.")) from None
-    except EmptyPage:
-        raise NotFoundWithReason(
-            _("Sidan finns inte: resultatet har %(count)s sidor.") % {"count": paginator.num_pages}
-        ) from None
+        return pagination.paginate(request, queryset, per_page=per_page)
+    except pagination.PageError as error:
+        raise NotFoundWithReason(str(error)) from None
 
 
 def filtered_annotations(request, queryset=None):
@@ -53,8 +46,18 @@ def home(request):
             "latest": latest,
             "meetings": meetings,
             "filter": AnnotationFilter(None, queryset=Annotation.objects.none()),
-            "party_chart": charts.per_party_per_year(_("Anteckningar per parti och år")),
-            "body_chart": charts.per_body_per_year(_("Anteckningar per organ och år")),
+            "party_chart": cache.cached(
+                request,
+                "party_chart",
+                (),
+                lambda: charts.per_party_per_year(_("Anteckningar per parti och år")),
+            ),
+            "body_chart": cache.cached(
+                request,
+                "body_chart",
+                (),
+                lambda: charts.per_body_per_year(_("Anteckningar per organ och år")),
+            ),
         },
     )
 
@@ -70,15 +73,32 @@ def annotation_list(request):
             status=400,
         )
     page = paginate(request, result)
+    facets = annotation_facets(request, annotation_filter, result, page)
     return render(
         request,
         "notes/annotation_list.html",
         {
             "filter": annotation_filter,
             "page": page,
-            "facets": result.facet_counts(),
+            "facets": facets if facets != cache.UNAVAILABLE else None,
+            "facets_unavailable": facets == cache.UNAVAILABLE,
             "searching": bool(annotation_filter.form.cleaned_data.get("q")),
         },
+    )
+
+
+def annotation_facets(request, annotation_filter, result, page):
+    """Facet counts for the result: over its ids when it is small, cached by archive version
+    (and computed under a timeout of their own) when it is large."""
+    if page.exact:
+        return Annotation.objects.filter(pk__in=page.ids).facet_counts()
+    data = annotation_filter.form.cleaned_data
+    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
+    return cache.cached(
+        request,
+        "facets",
+        parts,
+        lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts),
     )
 
 
@@ -151,13 +171,23 @@ def item_detail(request, pk):
     )
 
 
+def parties_with_counts(request) -> list[Party]:
+    """Every party by name with `annotation_count` (public ones), cached by archive version."""
+
+    def counts():
+        public = Annotation.objects.public().order_by().values("pk")
+        return list(
+            Party.objects.annotate(
+                annotation_count=Count("annotations", filter=Q(annotations__in=public))
+            ).order_by("name")
+        )
+
+    return cache.cached(request, "party_counts", (), counts)
+
+
 @require_safe
 def party_list(request):
-    public = Annotation.objects.public().order_by().values("pk")
-    parties = Party.objects.annotate(
-        annotation_count=Count("annotations", filter=Q(annotations__in=public))
-    ).order_by("name")
-    return render(request, "notes/party_list.html", {"parties": parties})
+    return render(request, "notes/party_list.html", {"parties": parties_with_counts(request)})
 
 
 @require_safe
@@ -166,10 +196,15 @@ def party_detail(request, slug):
     annotations = Annotation.objects.public().filter(parties=party).for_list()
     page = paginate(request, annotations)
     people = party.people.public().order_by("name")
-    chart = charts.per_party_per_year(
-        _("Anteckningar från %(party)s per år") % {"party": party.name},
-        Annotation.objects.public().filter(parties=party),
-        only_party=party,
+    chart = cache.cached(
+        request,
+        "party_chart",
+        (party.pk,),
+        lambda: charts.per_party_per_year(
+            _("Anteckningar från %(party)s per år") % {"party": party.name},
+            Annotation.objects.public().filter(parties=party),
+            only_party=party,
+        ),
     )
     return render(
         request,

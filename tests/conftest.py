@@ -38,6 +38,17 @@ def _no_rate_limits(settings):
     settings.RATE_LIMITS = {}
 
 
+@pytest.fixture(autouse=True)
+def _empty_archive_cache():
+    """Each test's database starts at the same archive version, so values cached under it by
+    an earlier test must not be found (in production the version only grows)."""
+    from django.core.cache import caches
+
+    caches["archive"].clear()
+    yield
+    caches["archive"].clear()
+
+
 @pytest.fixture
 def clerk_user(db):
     """Karin, a member of the Clerk group (created by a migration), signed in by `clerk`."""

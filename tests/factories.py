@@ -114,3 +114,15 @@ def make_archive(
         parties=[sd, v],
     )
     return {"sample": sample, "reservation": reservation, "yttrande": yttrande}
+
+
+def many_annotations(n: int) -> None:
+    """n annotations on n meetings, each signed by two people of V and S (query-count tests)."""
+    v, s = party("V"), party("S")
+    for i in range(n):
+        item = AgendaItemFactory(meeting=MeetingFactory(), number=i + 1, case_number=f"KS-2020/{i}")
+        AnnotationFactory(
+            item=item,
+            parties=[v, s],
+            signatories=[PersonFactory(party=v), PersonFactory(party=s)],
+        )

@@ -84,7 +84,7 @@ def test_clicking_a_facet_narrows_the_result(client, mixed):
     assert "?kind=reservation&amp;party=V" in html
     narrowed = client.get("/notes/", {"kind": "reservation", "party": "V"})
     expected = Annotation.objects.filter(kind="reservation", parties__abbreviation="V").count()
-    assert narrowed.context["page"].paginator.count == expected
+    assert narrowed.context["page"].exact and narrowed.context["page"].count == expected
     year_link = "?kind=reservation&amp;date_after=2020-01-01&amp;date_before=2020-12-31"
     assert year_link in html
 

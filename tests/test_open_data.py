@@ -20,8 +20,8 @@ from tests.factories import (
     AnnotationFactory,
     BodyFactory,
     MeetingFactory,
-    PersonFactory,
     make_archive,
+    many_annotations,
     party,
 )
 
@@ -283,17 +283,6 @@ def test_exports_only_answer_safe_methods(client, archive):
 # Query counts
 
 
-def _many(n):
-    v, s = party("V"), party("S")
-    for i in range(n):
-        item = AgendaItemFactory(meeting=MeetingFactory(), number=i + 1, case_number=f"KS-2020/{i}")
-        AnnotationFactory(
-            item=item,
-            parties=[v, s],
-            signatories=[PersonFactory(party=v), PersonFactory(party=s)],
-        )
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -310,10 +299,10 @@ def test_query_count_does_not_grow_with_rows(client, django_assert_max_num_queri
         content = body_of(response) if response.streaming else response.content
         assert b"Skog" in content  # rows were really written
 
-    _many(3)
+    many_annotations(3)
     with django_assert_max_num_queries(10) as small:
         fetch()
-    _many(27)
+    many_annotations(27)
     with django_assert_max_num_queries(len(small.captured_queries)):
         fetch()
 
@@ -321,7 +310,7 @@ def test_query_count_does_not_grow_with_rows(client, django_assert_max_num_queri
 def test_exports_read_rows_in_chunks(client, db, monkeypatch, django_assert_max_num_queries):
     """Rows are fetched and prefetched chunk by chunk, so memory does not grow with the result."""
     monkeypatch.setattr(exports, "CHUNK_SIZE", 5)
-    _many(12)
+    many_annotations(12)
     for url in ("/notes/export.csv", "/notes/export.json"):
         with django_assert_max_num_queries(20) as queries:
             body_of(client.get(url))
@@ -379,7 +368,7 @@ def test_feed_escapes_hostile_text(client, archive):
 
 
 def test_feed_is_latest_50_newest_first_whatever_the_sort(client, db):
-    _many(55)
+    many_annotations(55)
     feed = feedparser.parse(client.get("/notes/feed.atom?sort=oldest").content)
     assert len(feed.entries) == 50
     newest = Annotation.objects.order_by("-date", "-id")[:50]

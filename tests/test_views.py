@@ -6,9 +6,8 @@ from django.urls import reverse
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
-    MeetingFactory,
-    PersonFactory,
     make_archive,
+    many_annotations,
     party,
 )
 
@@ -204,17 +203,6 @@ def test_demo_banner_only_with_demo_data(client, archive):
     assert "demodata" in client.get("/").content.decode()
 
 
-def _many(n):
-    v, s = party("V"), party("S")
-    for i in range(n):
-        item = AgendaItemFactory(meeting=MeetingFactory(), number=i + 1, case_number=f"KS-2020/{i}")
-        AnnotationFactory(
-            item=item,
-            parties=[v, s],
-            signatories=[PersonFactory(party=v), PersonFactory(party=s)],
-        )
-
-
 @pytest.mark.parametrize(
     "url",
     [
@@ -227,10 +215,10 @@ def _many(n):
     ],
 )
 def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_queries, url):
-    _many(3)
+    many_annotations(3)
     with django_assert_max_num_queries(14) as small:
         assert client.get(url).status_code == 200
-    _many(20)
+    many_annotations(20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
 

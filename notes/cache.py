@@ -1,0 +1,76 @@
+"""Results that are expensive at scale, cached until the archive changes.
+
+Every write to the archive's tables bumps `ArchiveVersion.version` (database triggers), so a
+value cached under the current version can never be stale: the next write moves every
+reader to new keys, and the old entries simply expire. Used for facet counts over large
+results, the home page's charts and the party list's counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, connection, transaction
+from django.utils.translation import get_language
+
+ALIAS = "archive"
+# Stored instead of a value that could not be computed in time, so that the next request
+# does not try again until the archive changes.
+UNAVAILABLE = "unavailable"
+
+log = logging.getLogger("notes.cache")
+
+
+def archive_version(request=None) -> int:
+    """The archive's version: read once per request (the ETag middleware keeps it)."""
+    version = getattr(request, "archive_version", None)
+    if version is None:
+        from notes.models import ArchiveVersion
+
+        version = ArchiveVersion.objects.values_list("version", flat=True).first() or 0
+        if request is not None:
+            request.archive_version = version
+    return version
+
+
+def cached(request, name: str, parts, compute):
+    """`compute()`, or its value from the cache for this archive version, language and parts."""
+    raw = repr((name, parts, get_language() or ""))
+    digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
+    key = f"v{archive_version(request)}:{name}:{digest}"
+    cache = caches[ALIAS]
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, settings.ARCHIVE_CACHE_SECONDS)
+    return value
+
+
+def within(milliseconds: int, compute):
+    """`compute()` under a statement timeout of its own; UNAVAILABLE if it runs out.
+
+    For counts that help the reader but are not the result itself: the page is shown without
+    them rather than waiting for them (or being answered 503 by the request's own timeout).
+    """
+    try:
+        with transaction.atomic():
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT current_setting('statement_timeout'), "
+                    "set_config('statement_timeout', %s, true)",
+                    [str(milliseconds)],
+                )
+                previous = cursor.fetchone()[0]
+            value = compute()
+            # Inside an outer transaction the local setting would outlive this block.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            return value
+    except DatabaseError as error:
+        if error.__cause__.__class__.__name__ != "QueryCanceled":
+            raise
+        log.warning("gave up after %s ms: %s", milliseconds, error)
+        return UNAVAILABLE

@@ -1,0 +1,256 @@
+"""Pages of a result whose cost does not grow with the archive.
+
+Django's Paginator counts the whole result (`COUNT(*)`) on every page and reaches deep pages
+with `OFFSET`; both grow with the archive. Here instead:
+
+- **Bounded count.** At most EXACT_COUNT_LIMIT + 1 ids of the result are read, unordered (the
+  cheapest plan: a full-text match reads the GIN index, not the date index). A result within
+  the limit is counted exactly and its page is read by those ids, whatever the planner would
+  have guessed. A larger result gets the planner's estimate (one EXPLAIN), shown as such.
+- **Keyset pages.** A large result in date order is paged with a cursor (`after=` /
+  `before=` the date and id of the last / first row shown), with an explicit date bound next
+  to the row comparison so the date index is entered at the right place.
+- **Numbered pages** are offered while they are cheap: for an exact result, and for the first
+  EXACT_COUNT_LIMIT rows of a large one. Relevance order over a large search ranks only its
+  newest EXACT_COUNT_LIMIT hits (see `bounded_candidates`).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db.models import Q, Subquery
+from django.utils.translation import gettext as _
+
+_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})\.(\d{1,18})")
+# The two orders a cursor can follow: (descending, date field).
+_KEYSET_ORDERS = {("-date", "-id"): True, ("date", "id"): False}
+
+
+class PageError(ValueError):
+    """The requested page cannot be given; the message says why, for the reader.
+
+    `missing` tells a page that is not there (past the end) from a malformed request.
+    """
+
+    def __init__(self, message: str, *, missing: bool = False, field: str = "page"):
+        super().__init__(message)
+        self.missing = missing
+        self.field = field
+
+
+def exact_count_limit() -> int:
+    return settings.EXACT_COUNT_LIMIT
+
+
+@dataclass
+class Window:
+    """One page of a result, with what its navigation needs."""
+
+    object_list: list
+    per_page: int
+    count: int
+    exact: bool
+    number: int | None = None  # None on a cursor page
+    previous_params: dict | None = None
+    next_params: dict | None = None
+    base_params: dict = field(default_factory=dict)
+    ranked_limit: int | None = None  # relevance ranked over this many newest hits only
+    ids: list | None = None  # the whole result's ids, when it is exact
+
+    @property
+    def exact_limit(self) -> int:
+        return exact_count_limit()
+
+    @property
+    def num_pages(self) -> int | None:
+        if not self.exact:
+            return None
+        return max(1, -(-self.count // self.per_page))
+
+    def has_previous(self) -> bool:
+        return self.previous_params is not None
+
+    def has_next(self) -> bool:
+        return self.next_params is not None
+
+    def has_other_pages(self) -> bool:
+        return self.has_previous() or self.has_next()
+
+    @property
+    def previous_url(self) -> str:
+        return self._url(self.previous_params)
+
+    @property
+    def next_url(self) -> str:
+        return self._url(self.next_params)
+
+    @property
+    def first_url(self) -> str:
+        return self._url({})
+
+    @property
+    def is_first(self) -> bool:
+        return self.number == 1
+
+    def _url(self, params: dict | None) -> str:
+        from django.http import QueryDict
+
+        if params is None:
+            return ""
+        query = QueryDict(mutable=True)
+        for key, values in self.base_params.items():
+            query.setlist(key, values)
+        for key, value in params.items():
+            query[key] = value
+        return "?" + query.urlencode() if query else "?"
+
+
+def cursor_of(obj) -> str:
+    return f"{obj.date.isoformat()}.{obj.pk}"
+
+
+def parse_cursor(raw: str, name: str) -> tuple[datetime.date, int]:
+    match = _CURSOR.fullmatch(raw.strip())
+    if match:
+        try:
+            return datetime.date.fromisoformat(match.group(1)), int(match.group(2))
+        except ValueError:
+            pass
+    raise PageError(_("Sidmarkören är ogiltig. Börja om från första sidan."), field=name)
+
+
+def estimate_rows(queryset) -> int:
+    """The planner's estimate of the result's size: one EXPLAIN, no rows read."""
+    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
+    return int(plan[0]["Plan"]["Plan Rows"])
+
+
+def bounded_candidates(queryset, limit: int):
+    """A large search in relevance order: rank only its `limit` newest hits.
+
+    Ranking every hit of a common word costs time in proportion to the archive; the newest
+    hits are found by walking the date index and are what readers of minutes look for first.
+    """
+    newest = queryset.order_by("-date", "-id").values("pk")[:limit]
+    return queryset.filter(pk__in=Subquery(newest))
+
+
+def paginate(request, queryset, *, per_page: int | None = None, page_param: str = "page"):
+    """The requested page of `queryset` (already ordered) as a Window; PageError if it is not
+    there or the request is malformed."""
+    per_page = per_page or settings.PAGE_SIZE
+    limit = exact_count_limit()
+    params = request.GET
+    base = {k: params.getlist(k) for k in params if k not in (page_param, "after", "before")}
+    after, before = params.get("after", ""), params.get("before", "")
+    raw_number = params.get(page_param, "")
+    if sum(bool(x) for x in (after, before, raw_number)) > 1:
+        raise PageError(_("Ange antingen sidnummer eller sidmarkör, inte båda."))
+
+    query = queryset.query
+    ordering = tuple(query.order_by) or (
+        tuple(query.get_meta().ordering) if query.default_ordering else ()
+    )
+    descending = _KEYSET_ORDERS.get(ordering)
+    keyset = descending is not None
+
+    ids = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    exact = len(ids) <= limit
+    ranked_limit = None
+    if exact:
+        count = len(ids)
+        rows = queryset.filter(pk__in=ids)
+    else:
+        count = max(estimate_rows(queryset), limit + 1)
+        rows = queryset
+        if not keyset:
+            rows = bounded_candidates(queryset, limit)
+            ranked_limit = limit
+
+    window = Window([], per_page, count, exact, base_params=base, ranked_limit=ranked_limit)
+    window.ids = ids if exact else None
+    if after or before:
+        if not keyset:
+            raise PageError(
+                _("Sidmarkörer fungerar bara när resultatet är sorterat på datum."),
+                field="after" if after else "before",
+            )
+        return _keyset_page(window, rows, descending, after, before)
+    return _numbered_page(window, rows, raw_number or "1", keyset, page_param)
+
+
+def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str) -> Window:
+    per_page, limit = window.per_page, exact_count_limit()
+    if not raw.isascii() or not raw.isdigit():
+        raise PageError(_("Sidnumret måste vara ett heltal."))
+    number = int(raw)
+    if number < 1:
+        raise PageError(_("Sidnumret måste vara ett heltal."))
+    last = window.num_pages if window.exact else max(1, limit // per_page)
+    if number > last:
+        if window.exact:
+            raise PageError(
+                _("Sidan finns inte: resultatet har %(count)s sidor.") % {"count": last},
+                missing=True,
+            )
+        raise PageError(
+            _(
+                "Sidan ligger för långt in i resultatet. Gå vidare med länken Nästa, "
+                "eller avgränsa med datum."
+            ),
+            missing=True,
+        )
+    offset = (number - 1) * per_page
+    fetched = list(rows[offset : offset + per_page + 1])
+    if not fetched and number > 1:
+        raise PageError(_("Sidan finns inte: resultatet tog slut tidigare."), missing=True)
+    window.object_list = fetched[:per_page]
+    window.number = number
+    more = len(fetched) > per_page
+    if number > 1:
+        window.previous_params = {page_param: str(number - 1)}
+    if more:
+        if window.exact or (not keyset and number < last):
+            window.next_params = {page_param: str(number + 1)}
+        elif keyset:
+            window.next_params = {"after": cursor_of(window.object_list[-1])}
+    return window
+
+
+def _keyset_page(window: Window, rows, descending: bool, after: str, before: str) -> Window:
+    per_page = window.per_page
+    if after:
+        day, pk = parse_cursor(after, "after")
+        if descending:
+            rows = rows.filter(Q(date__lt=day) | Q(date=day, pk__lt=pk), date__lte=day)
+        else:
+            rows = rows.filter(Q(date__gt=day) | Q(date=day, pk__gt=pk), date__gte=day)
+        fetched = list(rows[: per_page + 1])
+        window.object_list = fetched[:per_page]
+        if len(fetched) > per_page:
+            window.next_params = {"after": cursor_of(window.object_list[-1])}
+        if window.object_list:
+            window.previous_params = {"before": cursor_of(window.object_list[0])}
+        else:
+            window.previous_params = {}
+        return window
+    day, pk = parse_cursor(before, "before")
+    # The rows just before the cursor, read in reverse order, then turned the right way.
+    if descending:
+        rows = rows.filter(Q(date__gt=day) | Q(date=day, pk__gt=pk), date__gte=day)
+        rows = rows.order_by("date", "id")
+    else:
+        rows = rows.filter(Q(date__lt=day) | Q(date=day, pk__lt=pk), date__lte=day)
+        rows = rows.order_by("-date", "-id")
+    fetched = list(rows[: per_page + 1])
+    window.object_list = list(reversed(fetched[:per_page]))
+    if len(fetched) > per_page:
+        window.previous_params = {"before": cursor_of(window.object_list[0])}
+    if window.object_list:
+        window.next_params = {"after": cursor_of(window.object_list[-1])}
+    return window

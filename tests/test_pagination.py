@@ -1,0 +1,254 @@
+"""Pages whose cost does not grow with the archive (notes/pagination.py, notes/cache.py).
+
+EXACT_COUNT_LIMIT is set low here so that a few dozen rows behave like a large archive:
+counted by estimate, paged by cursor, ranked over a bounded set of candidates.
+"""
+
+import datetime
+import json
+import re
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+
+from notes import cache
+from notes.models import Annotation
+from tests.factories import AgendaItemFactory, AnnotationFactory, MeetingFactory, party
+
+LIMIT = 5
+PER_PAGE = 3
+
+
+@pytest.fixture
+def small_limits(settings):
+    settings.EXACT_COUNT_LIMIT = LIMIT
+    settings.PAGE_SIZE = PER_PAGE
+
+
+@pytest.fixture
+def rows(db):
+    """14 public annotations: three meetings with four each (same date: the cursor must break
+    ties by id) and two single ones; plus a draft and a withdrawn one that must never show."""
+    v, s = party("V"), party("S")
+    made = []
+    for day in (3, 10, 17):
+        meeting = MeetingFactory(date=datetime.date(2022, 5, day))
+        for n in range(4):
+            item = AgendaItemFactory(meeting=meeting, number=n + 1)
+            made.append(AnnotationFactory(item=item, parties=[v if n % 2 else s]))
+    for day in (1, 2):
+        item = AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 1, day)))
+        made.append(AnnotationFactory(item=item, parties=[v], text="Skolan i Vårby behövs."))
+    AnnotationFactory(item=AgendaItemFactory(meeting=MeetingFactory(draft=True)))
+    withdrawn = AnnotationFactory()
+    withdrawn.withdrawn_at = withdrawn.created_at
+    withdrawn.withdrawal_reason = "Fel ärende."
+    withdrawn.save()
+    return made
+
+
+def newest_first(annotations):
+    return [a.pk for a in sorted(annotations, key=lambda a: (a.date, a.pk), reverse=True)]
+
+
+def shown_ids(response):
+    return [a.pk for a in response.context["page"].object_list]
+
+
+def walk(client, url):
+    """Follow the Next links from `url`; the ids of every page, in order, and the pages."""
+    ids, pages = [], []
+    while url:
+        response = client.get(url)
+        assert response.status_code == 200, response.content[:300]
+        page = response.context["page"]
+        pages.append(page)
+        ids += shown_ids(response)
+        url = "/notes/" + page.next_url if page.has_next() else None
+        assert len(pages) < 20
+    return ids, pages
+
+
+def test_small_result_is_counted_exactly_and_numbered(client, small_limits, rows):
+    response = client.get("/notes/?item=1")
+    page = response.context["page"]
+    assert page.exact and page.count == 3 and page.num_pages == 1
+    assert "3 anteckningar" in response.content.decode()
+
+
+def test_large_result_uses_an_estimate_and_says_so(client, small_limits, rows):
+    response = client.get("/notes/")
+    page = response.context["page"]
+    assert not page.exact
+    assert page.count > LIMIT and page.num_pages is None
+    html = response.content.decode()
+    assert f"Fler än {LIMIT} anteckningar" in html
+    assert "Sida 1" in html and "Sida 1 av" not in html
+
+
+@pytest.mark.parametrize("sort", ["", "&sort=newest", "&sort=oldest"])
+def test_cursor_pages_visit_every_row_once_in_order(client, small_limits, rows, sort):
+    ids, pages = walk(client, "/notes/?party=S&party=V" + sort)
+    expected = newest_first(rows)
+    if "oldest" in sort:
+        expected.reverse()
+    assert ids == expected
+    assert pages[0].number == 1 and all(p.number is None for p in pages[1:])
+    assert all(len(p.object_list) == PER_PAGE for p in pages[:-1])
+    # The links after the first page are cursors (date.id), keeping the filter.
+    query = parse_qs(urlsplit(pages[0].next_url).query)
+    assert query["party"] == ["S", "V"] and re.fullmatch(r"\d{4}-\d\d-\d\d\.\d+", query["after"][0])
+
+
+def test_previous_links_lead_back_through_the_same_pages(client, small_limits, rows):
+    _, pages = walk(client, "/notes/")
+    forward = [[a.pk for a in p.object_list] for p in pages]
+    back, url = [], "/notes/" + pages[-1].previous_url
+    while True:
+        response = client.get(url)
+        page = response.context["page"]
+        back.append(shown_ids(response))
+        if not page.has_previous():
+            break
+        url = "/notes/" + page.previous_url
+    # Back from the last page: every earlier page, in reverse (the first one via a cursor).
+    assert back == forward[-2::-1]
+
+
+def test_numbered_pages_stop_where_they_stop_being_cheap(client, small_limits, rows):
+    # LIMIT 5, 3 per page: page 1 is numbered; page 2 would start past the exact limit.
+    response = client.get("/notes/?page=2")
+    assert response.status_code == 404
+    assert "Nästa" in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["after=2022-13-01.5", "after=nonsense", "before=2022-05-03", "after=2022-05-03.1&page=1"],
+)
+def test_bad_cursor_is_a_404_page_with_reason_and_a_400_in_the_api(
+    client, small_limits, rows, query
+):
+    page = client.get("/notes/?" + query)
+    assert page.status_code == 404
+    assert "Sidmarkör" in page.content.decode() or "sidmarkör" in page.content.decode()
+    api = client.get("/api/notes/?" + query)
+    assert api.status_code == 400
+    assert json.loads(api.content)["errors"][0]["message"]
+
+
+def test_relevance_over_a_large_search_ranks_the_newest_hits_only(client, small_limits, rows):
+    response = client.get("/notes/?q=fritidsgårdar")  # every row but the two newest
+    page = response.context["page"]
+    assert not page.exact and page.ranked_limit == LIMIT
+    assert "nyaste är sorterade efter relevans" in response.content.decode()
+    hits = [a for a in rows if "fritidsgårdar" in a.text]
+    newest_hits = set(newest_first(hits)[:LIMIT])
+    assert set(shown_ids(response)) <= newest_hits
+    # Sorted by date, the same search pages through all its hits.
+    ids, _ = walk(client, "/notes/?q=fritidsgårdar&sort=newest")
+    assert ids == newest_first(hits)
+
+
+def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):
+    """A small search is read by the ids found first, so a bad planner guess cannot make it
+    walk the whole date index."""
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/notes/?q=Vårby&sort=newest")
+    assert shown_ids(response) == newest_first(rows[-2:])
+    page_query = [q["sql"] for q in captured if '"notes_annotation"."text"' in q["sql"]]
+    assert page_query and " IN (" in page_query[0]
+
+
+def test_api_pages_by_cursor_with_an_estimated_count(client, small_limits, rows):
+    url, ids, first = "/api/notes/?page_size=4", [], None
+    while url:
+        data = json.loads(client.get(url).content)
+        first = first or data
+        ids += [r["id"] for r in data["results"]]
+        url = data["next"]
+    assert ids == newest_first(rows)
+    assert first["count_exact"] is False and first["num_pages"] is None
+    assert first["count"] > LIMIT
+    exact = json.loads(client.get("/api/notes/?item=2").content)
+    assert (exact["count"], exact["count_exact"], exact["num_pages"]) == (3, True, 1)
+
+
+def test_meeting_list_pages_by_cursor(client, small_limits, rows):
+    seen, url = [], "/meetings/"
+    while url:
+        response = client.get(url)
+        page = response.context["page"]
+        seen += [m.pk for m in page.object_list]
+        url = "/meetings/" + page.next_url if page.has_next() else None
+    from notes.models import Meeting
+
+    expected = list(
+        Meeting.objects.published().order_by("-date", "-id").values_list("pk", flat=True)
+    )
+    assert seen == expected
+
+
+def test_large_facets_are_cached_until_the_archive_changes(
+    client, small_limits, rows, django_assert_max_num_queries
+):
+    first = client.get("/notes/?party=V")
+    assert not first.context["page"].exact
+    counts = {r["abbreviation"]: r["count"] for r in first.context["facets"]["party"]}
+    assert counts == {"V": Annotation.objects.public().filter(parties__abbreviation="V").count()}
+    # The same request again: the facets come from the cache (four queries fewer).
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as again:
+        client.get("/notes/?party=V")
+    assert not [q for q in again if "COUNT(" in q["sql"].upper()]
+    # A write moves the archive version: the next request counts anew.
+    AnnotationFactory(parties=[party("V")])
+    fresh = client.get("/notes/?party=V").context["facets"]
+    assert {r["abbreviation"]: r["count"] for r in fresh["party"]}["V"] == counts["V"] + 1
+
+
+def test_facets_give_up_politely_when_too_slow(client, small_limits, rows, settings, monkeypatch):
+    def slow_counts(self):
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(1)")
+        return {}
+
+    monkeypatch.setattr(type(Annotation.objects.all()), "facet_counts", slow_counts)
+    settings.FACET_TIMEOUT_MS = 50
+    response = client.get("/notes/?party=S&party=V")
+    assert response.status_code == 200
+    assert response.context["facets"] is None
+    assert "för stort för att räkna fördelningen" in response.content.decode()
+    # The page's own queries still ran after the timeout gave up (no aborted transaction).
+    assert shown_ids(response)
+
+
+def test_within_restores_the_statement_timeout(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+    assert cache.within(5000, lambda: 1) == 1
+
+    def sleepy():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(1)")
+
+    assert cache.within(20, sleepy) == cache.UNAVAILABLE
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
+
+
+def test_home_charts_are_cached_by_archive_version(client, rows):
+    client.get("/")
+    assert any(k for k in caches["archive"]._cache)
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as again:
+        client.get("/")
+    assert not [q for q in again if "EXTRACT" in q["sql"].upper()]
