@@ -350,9 +350,18 @@ class AnnotationQuerySet(models.QuerySet):
         if not references and text_match is None:
             # Only stop words, or nothing searchable: no result, but the same columns.
             return self.none().annotate(reference_match=models.Value(0), rank=rank, snippet=snippet)
-        condition = (
-            (references | text_match) if references and text_match else (references or text_match)
-        )
+        if references and text_match:
+            # An OR across the annotation and its item cannot use either side's index (the
+            # planner would scan every annotation); a union of the two index lookups can.
+            either = (
+                Annotation.objects.filter(references)
+                .order_by()
+                .values("pk")
+                .union(Annotation.objects.filter(text_match).order_by().values("pk"))
+            )
+            condition = Q(pk__in=either)
+        else:
+            condition = references or text_match
         reference_match = (
             models.Case(
                 models.When(references, then=models.Value(1)),
