@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench explain load
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench explain load audit
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -54,6 +54,10 @@ lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run
+
+# Known vulnerabilities in the installed dependencies (pip-audit; see .ci/audit.py).
+audit: install
+	$(PY) .ci/audit.py
 
 format: install
 	$(PY) -m ruff format .
