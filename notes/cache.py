@@ -45,7 +45,8 @@ def cached(request, name: str, parts, compute):
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, settings.ARCHIVE_CACHE_SECONDS)
+        if not hasattr(value, "status_code"):  # a response that is not to be kept
+            cache.set(key, value, settings.ARCHIVE_CACHE_SECONDS)
     return value
 
 
@@ -74,3 +75,36 @@ def within(milliseconds: int, compute):
             raise
         log.warning("gave up after %s ms: %s", milliseconds, error)
         return UNAVAILABLE
+
+
+def cached_response(name: str):
+    """Cache a GET view's whole 200 response under the archive version and the full URL.
+
+    For outputs that are the same for everyone and costly on a large archive (the sitemap
+    counts and pages through every public row).
+    """
+    import functools
+
+    from django.http import HttpResponse
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapped(request, *args, **kwargs):
+            def render():
+                response = view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
+                if response.status_code != 200:
+                    return response
+                kept = ("Content-Type", "X-Robots-Tag", "Last-Modified")
+                return (response.content, {h: response[h] for h in kept if response.has_header(h)})
+
+            value = cached(request, name, (request.get_full_path(),), render)
+            if isinstance(value, HttpResponse):  # not cached: the view's own answer
+                return value
+            content, headers = value
+            return HttpResponse(content, headers=headers)
+
+        return wrapped
+
+    return decorator

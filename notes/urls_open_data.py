@@ -4,6 +4,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import path
 
 from notes import exports, feeds
+from notes.cache import cached_response
 from notes.sitemaps import SITEMAPS
 
 urlpatterns = [
@@ -13,13 +14,13 @@ urlpatterns = [
     path("meetings/calendar.ics", feeds.meetings_ics, name="meetings_ics"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        cached_response("sitemap")(sitemap_views.index),
         {"sitemaps": SITEMAPS, "sitemap_url_name": "notes:sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        cached_response("sitemap")(sitemap_views.sitemap),
         {"sitemaps": SITEMAPS},
         name="sitemap_section",
     ),

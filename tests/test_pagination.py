@@ -252,3 +252,17 @@ def test_home_charts_are_cached_by_archive_version(client, rows):
     with CaptureQueriesContext(connection) as again:
         client.get("/")
     assert not [q for q in again if "EXTRACT" in q["sql"].upper()]
+
+
+def test_sitemap_is_cached_until_the_archive_changes(client, rows):
+    first = client.get("/sitemap-annotations.xml")
+    assert first.status_code == 200 and first["X-Robots-Tag"]
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/sitemap-annotations.xml")
+    assert second.content == first.content and second["X-Robots-Tag"] == first["X-Robots-Tag"]
+    assert len(again) == 1  # the archive version only
+    AnnotationFactory(parties=[party("V")])
+    third = client.get("/sitemap-annotations.xml")
+    assert third.content.count(b"<url>") == first.content.count(b"<url>") + 1
