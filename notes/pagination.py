@@ -159,12 +159,19 @@ def paginate(request, queryset, *, per_page: int | None = None, page_param: str 
     descending = _KEYSET_ORDERS.get(ordering)
     keyset = descending is not None
 
-    ids = list(queryset.order_by().values_list("pk", flat=True)[: limit + 1])
+    fields = ("pk", "date") if keyset else ("pk",)
+    found = list(queryset.order_by().values_list(*fields)[: limit + 1])
+    ids = [row[0] for row in found]
     exact = len(ids) <= limit
     ranked_limit = None
+    sorted_ids = None
     if exact:
         count = len(ids)
         rows = queryset.filter(pk__in=ids)
+        if keyset:
+            # Sorted here, so a numbered page reads just its own rows by primary key.
+            found.sort(key=lambda row: (row[1], row[0]), reverse=descending)
+            sorted_ids = [row[0] for row in found]
     else:
         count = max(estimate_rows(queryset), limit + 1)
         rows = queryset
@@ -181,10 +188,13 @@ def paginate(request, queryset, *, per_page: int | None = None, page_param: str 
                 field="after" if after else "before",
             )
         return _keyset_page(window, rows, descending, after, before)
+    if sorted_ids is not None:
+        rows = (queryset, sorted_ids)
     return _numbered_page(window, rows, raw_number or "1", keyset, page_param)
 
 
 def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str) -> Window:
+    """`rows`: the result's queryset, or (its queryset, all its ids in order) when exact."""
     per_page, limit = window.per_page, exact_count_limit()
     if not raw.isascii() or not raw.isdigit():
         raise PageError(_("Sidnumret måste vara ett heltal."))
@@ -206,7 +216,15 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
             missing=True,
         )
     offset = (number - 1) * per_page
-    fetched = list(rows[offset : offset + per_page + 1])
+    if isinstance(rows, tuple):
+        queryset, sorted_ids = rows
+        wanted = sorted_ids[offset : offset + per_page + 1]
+        by_id = {obj.pk: obj for obj in queryset.filter(pk__in=wanted[:per_page])}
+        fetched = [by_id[pk] for pk in wanted[:per_page] if pk in by_id]
+        if len(wanted) > per_page:
+            fetched.append(None)  # only counted: there is a next page
+    else:
+        fetched = list(rows[offset : offset + per_page + 1])
     if not fetched and number > 1:
         raise PageError(_("Sidan finns inte: resultatet tog slut tidigare."), missing=True)
     window.object_list = fetched[:per_page]

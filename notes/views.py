@@ -90,16 +90,13 @@ def annotation_list(request):
 def annotation_facets(request, annotation_filter, result, page):
     """Facet counts for the result: over its ids when it is small, cached by archive version
     (and computed under a timeout of their own) when it is large."""
-    if page.exact:
-        return Annotation.objects.filter(pk__in=page.ids).facet_counts()
     data = annotation_filter.form.cleaned_data
     parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
-    return cache.cached(
-        request,
-        "facets",
-        parts,
-        lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts),
-    )
+    if page.exact:
+        compute = Annotation.objects.filter(pk__in=page.ids).facet_counts
+    else:
+        compute = lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts)  # noqa: E731
+    return cache.cached(request, "facets", parts, compute)
 
 
 @require_safe
