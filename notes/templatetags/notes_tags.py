@@ -23,13 +23,21 @@ def annotation_rows(annotations):
     largest part of a list page's time. The markup is what includes/annotation_row.html was,
     and everything in it is escaped by format_html.
     """
+    from django.urls import reverse
+
+    from notes.models import AnnotationKind
+
     labels = {"dnr": _("Dnr"), "parties": _("Partier"), "signed": _("Undertecknad av")}
+    # Translated once per list, not once per row; the detail URL reversed once, then filled in.
+    labels["kinds"] = {code: str(label) for code, label in AnnotationKind.choices}
+    labels["url"] = reverse("notes:annotation_detail", args=[0]).replace("/0/", "/{}/")
     return mark_safe("".join(_row(a, labels) for a in annotations))
 
 
 def _row(annotation, labels: dict) -> str:
     item = annotation.item
-    title = format_html("{}: {}", annotation.get_kind_display(), item.label)
+    kind = labels["kinds"].get(annotation.kind, annotation.kind)
+    title = format_html("{}: {}", kind, item.label)
     if item.title:
         title = format_html("{} – {}", title, Truncator(item.title).chars(140))
     case = (
@@ -60,7 +68,7 @@ def _row(annotation, labels: dict) -> str:
         '      <time datetime="{}">{}</time>\n      {}\n    </p>\n'
         '    <ul class="party-tags" aria-label="{}">\n      {}\n    </ul>\n'
         '    <p class="excerpt">{}</p>\n    {}\n  </article>\n</li>',
-        annotation.get_absolute_url(),
+        labels["url"].format(annotation.pk),
         title,
         item.meeting.body.name,
         day,
