@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench explain load audit
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -15,6 +15,7 @@ help:
 	@echo "make lint     - ruff and migration checks"
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
 	@echo "make bench    - benchmark under gunicorn/production settings (BENCH_SIZES=10000,1000000)"
+	@echo "make bench-import - time import_notes on 10 000 generated files (database bench_import)"
 	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
 	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
 
@@ -66,6 +67,11 @@ format: install
 # Not part of the test suite: figures, not assertions (see bench/README.md).
 bench: migrate
 	$(PY) bench/run.py
+
+# import_notes on 10 000 generated annotation files, in a freshly recreated bench_import
+# (or DATABASE_URL's bench_/helper_ database); the script starts the server and migrates.
+bench-import: install
+	$(PY) bench/import_bench.py --reset
 
 # 50 clients for 60 s against gunicorn with production settings; fails on any 5xx.
 explain: migrate

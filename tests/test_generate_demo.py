@@ -208,3 +208,75 @@ def test_demo_annotations_are_searchable():
     assert SearchWord.objects.exists()
     person = annotation.signatories.first()
     assert annotation in Annotation.objects.search(person.name.split()[-1])
+
+
+@pytest.mark.django_db
+def test_vectors_and_vocabulary_are_those_of_the_database_function():
+    """The generator computes the search vectors itself, a chunk at a time: they must be what
+    notes_annotation_vector() (migration 0003) gives, and the vocabulary must hold exactly
+    their lexemes, as the search triggers would have left it."""
+    from django.db import connection
+
+    demo.generate(N, seed=6)
+    with connection.cursor() as cursor:
+        # Lexemes, weights and counts everywhere; positions too where the order of the names
+        # cannot differ (the function leaves it to the query plan).
+        cursor.execute(
+            """
+            WITH v AS (
+                SELECT a.search_vector AS stored,
+                       notes_annotation_vector(a.id, a.item_id, a.text) AS computed,
+                       (SELECT count(*) FROM notes_annotation_parties p
+                        WHERE p.annotation_id = a.id) = 1
+                       AND (SELECT count(*) FROM notes_annotation_signatories s
+                            WHERE s.annotation_id = a.id) = 1 AS one_name_each
+                FROM notes_annotation a
+            )
+            SELECT count(*),
+                   count(*) FILTER (WHERE one_name_each),
+                   count(*) FILTER (WHERE one_name_each AND stored IS DISTINCT FROM computed),
+                   count(*) FILTER (WHERE (
+                       SELECT array_agg((lexeme, weights, cardinality(positions)) ORDER BY lexeme)
+                       FROM unnest(stored)
+                   ) IS DISTINCT FROM (
+                       SELECT array_agg((lexeme, weights, cardinality(positions)) ORDER BY lexeme)
+                       FROM unnest(computed)
+                   ))
+            FROM v
+            """
+        )
+        total, exact, exact_differ, differ = cursor.fetchone()
+        cursor.execute(
+            """
+            SELECT (SELECT array_agg(word ORDER BY word) FROM notes_searchword)
+                 = (SELECT array_agg(DISTINCT w ORDER BY w) FROM notes_annotation,
+                           unnest(tsvector_to_array(search_vector)) AS w)
+            """
+        )
+        (same_vocabulary,) = cursor.fetchone()
+    assert total == N and exact > N / 5
+    assert exact_differ == 0
+    assert differ == 0
+    assert same_vocabulary
+
+
+@pytest.mark.django_db
+def test_a_failure_while_writing_leaves_nothing(monkeypatch):
+    """Chunks are written from a worker thread: its error still reaches the caller, and the
+    transaction (rows written by earlier chunks included) is rolled back."""
+    written = []
+    write = demo._Writer.chunk
+
+    def failing(self, rows, vectors):
+        if written:
+            raise RuntimeError("disk full")
+        written.append(rows)
+        return write(self, rows, vectors)
+
+    monkeypatch.setattr(demo._Writer, "chunk", failing)
+    monkeypatch.setattr(demo, "CHUNK_ANNOTATIONS", 50)
+    with pytest.raises(RuntimeError, match="disk full"):
+        demo.generate(N, seed=9)
+    assert written
+    assert not demo.has_demo_data()
+    assert not AgendaItem.objects.exists()

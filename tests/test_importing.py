@@ -1,11 +1,12 @@
 """The import command and notes.importing: fields, idempotence, atomicity, exit status."""
 
 import datetime
+import itertools
 
 import pytest
 from django.core.management import CommandError, call_command
 
-from notes.models import AgendaItem, Annotation, Meeting, Party, Person
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +166,114 @@ def test_load_sample_data_if_empty(capsys):
     call_command("load_sample_data", if_empty=True, demo=0)
     assert Annotation.objects.count() == 1
     assert Party.objects.filter(abbreviation__in=["S", "M", "SD", "L", "HP", "DP"]).count() == 6
+
+
+def _written(annotation: Annotation) -> dict:
+    """What saving an annotation wrote: its row and vector, its links in the order written,
+    its history records with the links of each, and lexemes missing from the vocabulary."""
+    from django.db import connection
+
+    skip = {"id", "item_id", "created_at", "updated_at", "history_id", "history_date"}
+    history = list(annotation.history.order_by("history_date", "history_id"))
+    assert all(a.history_date < b.history_date for a, b in itertools.pairwise(history))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT search_vector::text, (SELECT count(*) FROM unnest(tsvector_to_array("
+            "search_vector)) AS w WHERE w NOT IN (SELECT word FROM notes_searchword)) "
+            "FROM notes_annotation WHERE id = %s",
+            [annotation.pk],
+        )
+        vector, missing_words = cursor.fetchone()
+    row = Annotation.objects.filter(pk=annotation.pk).values().get()
+    return {
+        "row": {k: v for k, v in row.items() if k not in skip | {"search_vector"}},
+        "vector": vector,
+        "missing_words": missing_words,
+        "parties": list(
+            Annotation.parties.through.objects.filter(annotation=annotation)
+            .order_by("id")
+            .values_list("party__abbreviation", flat=True)
+        ),
+        "signatories": list(
+            Annotation.signatories.through.objects.filter(annotation=annotation)
+            .order_by("id")
+            .values_list("person__name", flat=True)
+        ),
+        "history": [
+            (
+                {k: v for k, v in vars(h).items() if not k.startswith("_") and k not in skip},
+                sorted(h.parties.values_list("party_id", flat=True)),
+                sorted(h.signatories.values_list("person_id", flat=True)),
+            )
+            for h in history
+        ],
+    }
+
+
+@pytest.mark.parametrize(
+    "signatures", ["Anna Andersson (S)\nPer Persson (V)\nLina Holm (MP)\nAnna Andersson (S)", ""]
+)
+def test_save_record_writes_what_the_orm_writes(signatures):
+    """save_record() writes a new annotation, its links and its history in two round trips:
+    the rows must be those that Annotation.objects.create(), parties.set() and
+    signatories.set() write with django-simple-history (the importer's way before)."""
+    from notes.importing import ensure_party, ensure_person, save_record
+    from notes.parsing import find_party, parse_note
+
+    text = VARIANT.replace("Anna Andersson (S)\nPer Persson (V)\nLina Holm (MP)\n", signatures)
+    fast, created = save_record(parse_note(text), source="same.txt")
+    assert created
+
+    # The same record on another body's meeting, written through the ORM.
+    record = parse_note(text.replace("Kommunfullmäktige", "Kommunstyrelsen"))
+    meeting = Meeting.objects.create(
+        body=Body.objects.create(name="Kommunstyrelsen", slug="ks"),
+        date=record.date,
+        published_at=fast.item.meeting.published_at,
+    )
+    item = AgendaItem.objects.create(
+        meeting=meeting,
+        number=record.item_number,
+        paragraph=record.paragraph_number,
+        title=record.item_title,
+        case_number=record.case_number,
+    )
+    orm = Annotation.objects.create(
+        item=item, kind=record.kind, text=record.text, source="same.txt", date=meeting.date
+    )
+    orm.parties.set(ensure_party(find_party(a)) for a in record.parties)
+    orm.signatories.set(
+        ensure_person(s.name, ensure_party(find_party(s.party)) if s.party else None)
+        for s in record.signatories
+    )
+
+    written = _written(fast)
+    assert written == _written(orm)
+    assert len(written["history"]) == (3 if signatures else 2)
+    assert written["missing_words"] == 0
+
+
+@pytest.mark.parametrize("published", [True, False])
+def test_existing_meeting_and_item_are_completed_not_overwritten(published):
+    """A meeting that is still a draft gets published; an item the clerk created bare gets
+    the file's title and case number (its history says so); nothing else changes."""
+    from django.utils import timezone
+
+    from notes.importing import ensure_body, import_bytes
+
+    meeting = Meeting.objects.create(
+        body=ensure_body("Kommunfullmäktige"),
+        date=datetime.date(2021, 5, 5),
+        published_at=timezone.now() if published else None,
+    )
+    published_at = meeting.published_at
+    item = AgendaItem.objects.create(meeting=meeting, paragraph=45, title="")
+    assert import_bytes(VARIANT.encode(), "variant.txt").outcome == "imported"
+    meeting.refresh_from_db()
+    item.refresh_from_db()
+    assert meeting.published_at is not None
+    assert meeting.published_at == published_at or not published
+    assert (item.title, item.case_number) == ("Budget 2022 för Huddinge kommun", "KS-2021/123")
+    assert item.history.count() == 2
+    assert Annotation.objects.get().item == item
+    assert import_bytes(VARIANT.encode(), "variant.txt").outcome == "unchanged"
