@@ -254,8 +254,17 @@ CACHES = {
         "LOCATION": "archive",
         "OPTIONS": {"MAX_ENTRIES": 5000},
     },
+    # Whole public pages under their ETag (notes/middleware.py, ArchiveETagMiddleware).
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1000)},
+    },
 }
 ARCHIVE_CACHE_SECONDS = env_int("ARCHIVE_CACHE_SECONDS", 3600)
+# Whole pages are kept this long (0: not at all), if no larger than PAGE_CACHE_MAX_BYTES.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)
+PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024)
 # Results up to this many rows are counted exactly and paged by number; larger ones get the
 # planner's estimate and keyset pages (notes/pagination.py).
 EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)

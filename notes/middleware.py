@@ -85,7 +85,10 @@ class ArchiveETagMiddleware:
 
     The ETag covers the archive's version, the full URL and the language. A matching
     If-None-Match is answered 304 before any view runs: one single-row read instead of a
-    page's queries.
+    page's queries. A page already rendered for the same ETag is answered from the page
+    cache (cache alias "pages", PAGE_CACHE_SECONDS; 0 turns it off) just as cheaply. Streamed
+    exports, responses that set a cookie or say no-store/private, and bodies over
+    PAGE_CACHE_MAX_BYTES are not kept.
     """
 
     EXEMPT_PREFIXES = ("/static/", "/healthz", "/i18n/")
@@ -113,13 +116,55 @@ class ArchiveETagMiddleware:
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
+        cached = self._cached_page(request, etag)
+        if cached is not None:
+            return cached
         response = self.get_response(request)
         # Only pages that set no cookie are the same for everyone (public pages carry no form
         # token: the language switch is a link).
         if response.status_code == 200 and not response.has_header("ETag") and not response.cookies:
             response["ETag"] = etag
             response.setdefault("Cache-Control", "no-cache")
+            self._keep_page(request, etag, response)
         return response
+
+    # Page cache: a whole public page, kept under its ETag, which names the archive version,
+    # URL, language and host, so an entry can never be served after the archive has changed.
+    @staticmethod
+    def _page_key(etag: str) -> str:
+        return "page:" + etag
+
+    def _cached_page(self, request, etag: str):
+        from django.conf import settings
+        from django.core.cache import caches
+        from django.http import HttpResponse
+
+        if request.method != "GET" or settings.PAGE_CACHE_SECONDS <= 0:
+            return None
+        entry = caches["pages"].get(self._page_key(etag))
+        if entry is None:
+            return None
+        content, headers = entry
+        response = HttpResponse(content)
+        for name, value in headers:
+            response[name] = value
+        return response
+
+    def _keep_page(self, request, etag: str, response) -> None:
+        from django.conf import settings
+        from django.core.cache import caches
+
+        if (
+            request.method != "GET"
+            or settings.PAGE_CACHE_SECONDS <= 0
+            or response.streaming
+            or len(response.content) > settings.PAGE_CACHE_MAX_BYTES
+            or "no-store" in response.get("Cache-Control", "")
+            or "private" in response.get("Cache-Control", "")
+        ):
+            return
+        entry = (response.content, list(response.items()))
+        caches["pages"].set(self._page_key(etag), entry, settings.PAGE_CACHE_SECONDS)
 
     @staticmethod
     def _version() -> int | None:

@@ -46,19 +46,34 @@ def home(request):
             "latest": latest,
             "meetings": meetings,
             "filter": AnnotationFilter(None, queryset=Annotation.objects.none()),
-            "party_chart": cache.cached(
+            "party_chart": chart_html(
                 request,
                 "party_chart",
                 (),
+                "chart-parties",
                 lambda: charts.per_party_per_year(_("Anteckningar per parti och år")),
             ),
-            "body_chart": cache.cached(
+            "body_chart": chart_html(
                 request,
                 "body_chart",
                 (),
+                "chart-bodies",
                 lambda: charts.per_body_per_year(_("Anteckningar per organ och år")),
             ),
         },
+    )
+
+
+def chart_html(request, name: str, parts, chart_id: str, compute):
+    """A chart's figure, rendered once per archive version and language: its SVG and table
+    are some hundred template nodes, the same for every reader."""
+    from django.template.loader import render_to_string
+
+    return cache.cached(
+        request,
+        name + "_html",
+        (*parts, chart_id),
+        lambda: render_to_string("includes/chart.html", {"chart": compute(), "chart_id": chart_id}),
     )
 
 
@@ -193,10 +208,11 @@ def party_detail(request, slug):
     annotations = Annotation.objects.public().filter(parties=party).for_list()
     page = paginate(request, annotations)
     people = party.people.public().order_by("name")
-    chart = cache.cached(
+    chart = chart_html(
         request,
         "party_chart",
         (party.pk,),
+        "chart-party",
         lambda: charts.per_party_per_year(
             _("Anteckningar från %(party)s per år") % {"party": party.name},
             Annotation.objects.public().filter(parties=party),

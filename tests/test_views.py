@@ -1,5 +1,7 @@
 """Public pages: content, every filter and combinations, bad input, query counts."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -325,3 +327,38 @@ def test_pages_carry_their_address_for_print(client, sample_annotation):
         f'<p class="print-only">Huddinge kommun – Protokollsarkiv: http://testserver/meetings/{meeting.pk}/</p>'
         in html
     )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"q": 'budget "<b>"', "party": ["S", "v"], "body": "kommunstyrelsen", "sort": "oldest"},
+        {"item": "abc", "party": ["XX"], "date_after": "2020-01-01", "date_before": "2019-01-01"},
+        {"kind": "reservation", "case": "KS-2021/123", "item": "22"},
+    ],
+)
+def test_filter_form_widgets_render_as_django_renders_them(db, query):
+    """notes/formrender.py writes the markup of Django's own widget templates."""
+    from django.http import QueryDict
+
+    from notes.filters import AnnotationFilter
+    from notes.formrender import choice_inputs, render_widget
+    from notes.models import Annotation
+
+    AnnotationFactory(parties=[party("S"), party("V")])
+
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    form = AnnotationFilter(data or None, queryset=Annotation.objects.all()).form
+    form.is_valid()
+    for bound in form:
+        if bound.name == "party":
+            ours = [str(tag) for tag, _, _ in choice_inputs(bound)]
+            assert ours == [str(choice.tag()) for choice in bound]
+            assert [(i, str(label)) for _, i, label in choice_inputs(bound)] == [
+                (c.id_for_label, str(c.choice_label)) for c in bound
+            ]
+        else:
+            assert str(render_widget(bound)) == re.sub(r"\n\s*", "", str(bound)), bound.name

@@ -79,3 +79,23 @@ def _row(annotation, labels: dict) -> str:
         excerpt,
         signed,
     )
+
+
+@register.simple_tag
+def form_widget(bound_field):
+    """`{{ field }}` without Django's template per widget and per option (notes/formrender.py)."""
+    from notes.formrender import render_widget
+
+    return render_widget(bound_field)
+
+
+@register.simple_tag
+def choice_spans(bound_field, css_class):
+    """Each choice of a checkbox group as `<span class=…><input …><label …>…</label></span>`."""
+    from notes.formrender import choice_inputs
+
+    return format_html_join(
+        "",
+        '<span class="{}">{}<label for="{}">{}</label></span>',
+        ((css_class, tag, id_, label) for tag, id_, label in choice_inputs(bound_field)),
+    )
