@@ -378,53 +378,62 @@ class AnnotationQuerySet(models.QuerySet):
     def facet_counts(self) -> dict[str, list[dict]]:
         """Counts of this result by party, body, kind and year, for the facet lists.
 
-        Each count is taken over exactly the rows of this queryset (as a subquery), so the
-        counts agree with the result for any combination of filters.
+        One query: the result's rows (this queryset, so the counts agree with the result for
+        any combination of filters) are read once into a materialized CTE and grouped four
+        ways. Counting each facet over its own `pk IN (result)` read the result four times,
+        which at a million annotations took seconds per facet.
         """
-        from django.db.models.functions import ExtractYear
+        result = self.order_by().values(
+            "id", "kind", "date", body_id=models.F("item__meeting__body_id")
+        )
+        from django.core.exceptions import EmptyResultSet
 
-        ids = self.order_by().values("pk")
-        rows = Annotation.objects.filter(pk__in=ids).order_by()
-        through = Annotation.parties.through
-        parties = (
-            through.objects.filter(annotation_id__in=ids)
-            .values(
-                abbreviation=models.F("party__abbreviation"),
-                name=models.F("party__name"),
-                slug=models.F("party__slug"),
-            )
-            .annotate(count=models.Count("annotation_id"))
-            .order_by("-count", "name")
-        )
-        bodies = (
-            rows.values(
-                slug=models.F("item__meeting__body__slug"),
-                name=models.F("item__meeting__body__name"),
-            )
-            .annotate(count=models.Count("pk"))
-            .order_by("-count", "name")
-        )
+        facets: dict[str, list[dict]] = {"party": [], "body": [], "kind": [], "year": []}
+        try:
+            inner, params = result.query.sql_with_params()
+        except EmptyResultSet:  # e.g. pk__in=[]: nothing to count
+            return facets
+        through = Annotation.parties.through._meta.db_table
+        sql = f"""
+            WITH r AS MATERIALIZED ({inner})
+            SELECT 'party', p.abbreviation, p.name, p.slug, c.n
+              FROM (SELECT ap.party_id, count(*) AS n FROM {through} ap
+                     WHERE ap.annotation_id IN (SELECT id FROM r) GROUP BY 1) c
+              JOIN {Party._meta.db_table} p ON p.id = c.party_id
+            UNION ALL
+            SELECT 'body', b.slug, b.name, NULL, c.n
+              FROM (SELECT body_id, count(*) AS n FROM r GROUP BY 1) c
+              JOIN {Body._meta.db_table} b ON b.id = c.body_id
+            UNION ALL
+            SELECT 'kind', kind, NULL, NULL, count(*) FROM r GROUP BY kind
+            UNION ALL
+            SELECT 'year', y::text, NULL, NULL, n
+              FROM (SELECT EXTRACT(YEAR FROM date)::int AS y, count(*) AS n FROM r GROUP BY 1) c
+        """
+        from django.db import connection
+
         labels = dict(AnnotationKind.choices)
-        kinds = [
-            {
-                "code": row["kind"],
-                "name": labels.get(row["kind"], row["kind"]),
-                "count": row["count"],
-            }
-            for row in rows.values("kind").annotate(count=models.Count("pk")).order_by("-count")
-        ]
-        years = (
-            rows.annotate(year=ExtractYear("date"))
-            .values("year")
-            .annotate(count=models.Count("pk"))
-            .order_by("-year")
-        )
-        return {
-            "party": list(parties),
-            "body": list(bodies),
-            "kind": kinds,
-            "year": list(years),
-        }
+        with connection.cursor() as cursor:
+            if connection.in_atomic_block:
+                # A million rows hashed and kept for four passes: in memory, not in batches
+                # on disk (the default work_mem is 4 MB). For this statement's transaction only.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
+            cursor.execute(sql, params)
+            for dimension, key, name, slug, count in cursor.fetchall():
+                if dimension == "party":
+                    row = {"abbreviation": key, "name": name, "slug": slug, "count": count}
+                elif dimension == "body":
+                    row = {"slug": key, "name": name, "count": count}
+                elif dimension == "kind":
+                    row = {"code": key, "name": labels.get(key, key), "count": count}
+                else:
+                    row = {"year": int(key), "count": count}
+                facets[dimension].append(row)
+        facets["party"].sort(key=lambda r: (-r["count"], r["name"]))
+        facets["body"].sort(key=lambda r: (-r["count"], r["name"]))
+        facets["kind"].sort(key=lambda r: -r["count"])
+        facets["year"].sort(key=lambda r: -r["year"])
+        return facets
 
     def order_by_relevance(self):
         return self.order_by("-reference_match", "-rank", "-date", "-id")
@@ -512,6 +521,14 @@ class Annotation(models.Model):
             GinIndex(fields=["search_vector"], name="annotation_search_idx"),
             # The "demo data present" banner on every page.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="annotation_demo_idx"),
+            # Facet counts and charts over large results read this index only (about 40 bytes
+            # an annotation) instead of the table's rows with their text and search vector.
+            models.Index(
+                fields=["item"],
+                include=["id", "kind", "date"],
+                condition=Q(withdrawn_at__isnull=True),
+                name="annotation_public_cover_idx",
+            ),
         ]
 
     def __str__(self) -> str:

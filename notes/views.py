@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -187,12 +187,20 @@ def parties_with_counts(request) -> list[Party]:
     """Every party by name with `annotation_count` (public ones), cached by archive version."""
 
     def counts():
+        # One grouped join of the link table with the public annotations. (A COUNT ... FILTER
+        # (WHERE id IN public) per party was planned as a subquery per link row: minutes at a
+        # million annotations.)
         public = Annotation.objects.public().order_by().values("pk")
-        return list(
-            Party.objects.annotate(
-                annotation_count=Count("annotations", filter=Q(annotations__in=public))
-            ).order_by("name")
+        per_party = dict(
+            Annotation.parties.through.objects.filter(annotation_id__in=public)
+            .order_by()
+            .values_list("party_id")
+            .annotate(n=Count("annotation_id"))
         )
+        parties = list(Party.objects.order_by("name"))
+        for party in parties:
+            party.annotation_count = per_party.get(party.pk, 0)
+        return parties
 
     return cache.cached(request, "party_counts", (), counts)
 
