@@ -153,6 +153,21 @@ def scenario_notes(results: dict, size: str) -> list[str]:
     return notes
 
 
+def table_lines(results: dict, scenarios: list[str]) -> list[str]:
+    sizes = sizes_of(results)
+    header = "| scenario | " + " | ".join(
+        f"{fmt(int(s))} p50 ms | {fmt(int(s))} p95 ms | {fmt(int(s))} req/s" for s in sizes
+    )
+    lines = [header + " |", "|---|" + "---:|---:|---:|" * len(sizes)]
+    for name in scenarios:
+        cells = []
+        for size in sizes:
+            fig = results[size].get(name, {})
+            cells += [fmt(fig.get("p50_ms")), fmt(fig.get("p95_ms")), fmt(fig.get("rps"))]
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
 def write_reports(output: dict, path: Path) -> None:
     """Write the markdown report for ``output`` (the content of results.json)."""
     sizes = sizes_of(output)
@@ -160,9 +175,6 @@ def write_reports(output: dict, path: Path) -> None:
     for size in sizes:
         scenarios += [name for name in output[size] if name not in scenarios]
 
-    header = "| scenario | " + " | ".join(
-        f"{fmt(int(s))} p50 ms | {fmt(int(s))} p95 ms | {fmt(int(s))} req/s" for s in sizes
-    )
     lines = [
         "# Benchmark results",
         "",
@@ -171,17 +183,31 @@ def write_reports(output: dict, path: Path) -> None:
         f"{output.get('machine', {}).get('client_concurrency')} client connections against "
         "gunicorn with 2 sync workers, production settings.",
         "",
-        header + " |",
-        "|---|" + "---:|---:|---:|" * len(sizes),
+        "As deployed: a repeated URL is answered from the page cache until the archive changes.",
+        "",
+        *table_lines(output, scenarios),
+        "",
+        "## Targets",
+        "",
+        *target_lines(output),
     ]
-    for name in scenarios:
-        cells = []
-        for size in sizes:
-            fig = output[size].get(name, {})
-            cells += [fmt(fig.get("p50_ms")), fmt(fig.get("p95_ms")), fmt(fig.get("rps"))]
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-
-    lines += ["", "## Targets", "", *target_lines(output), "", "## Data and notes", ""]
+    uncached = output.get("uncached") or {}
+    if sizes_of(uncached):
+        lines += [
+            "",
+            "## Every request rendered (page cache off)",
+            "",
+            "The same scenarios against a second server started with `PAGE_CACHE_SECONDS=0`: "
+            "what a request costs when its page is not in the cache (a URL nobody asked for "
+            "since the last write). The smaller caches (facets, charts, counts) stay on.",
+            "",
+            *table_lines(uncached, scenarios),
+            "",
+            "### Targets, page cache off",
+            "",
+            *target_lines(uncached),
+        ]
+    lines += ["", "## Data and notes", ""]
     for size in sizes:
         setup = output.get("setup", {}).get(size, {})
         generated = setup.get("generate_demo_s")

@@ -212,7 +212,9 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_gunicorn(db_url: str, static_root: str, port: int, logfile: Path) -> subprocess.Popen:
+def start_gunicorn(
+    db_url: str, static_root: str, port: int, logfile: Path, extra_env: dict | None = None
+) -> subprocess.Popen:
     """gunicorn with production settings, plain HTTP and rate limits out of the way."""
     env = app_env(db_url, static_root)
     huge = str(10**9)
@@ -225,6 +227,7 @@ def start_gunicorn(db_url: str, static_root: str, port: int, logfile: Path) -> s
         RATE_LIMIT_EXPORT=huge,
         RATE_LIMIT_API=huge,
     )
+    env.update(extra_env or {})
     command = [PYTHON, "-m", "gunicorn", "huddinge_archive.wsgi"]
     command += ["-w", "2", "-k", "sync", "-b", f"{HOST}:{port}", "--timeout", "120"]
     out = open(logfile, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
@@ -480,8 +483,9 @@ def load_previous() -> dict:
         return {}
 
 
-def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict]:
-    """Prepare, serve and measure one size; return its scenario figures and setup notes."""
+def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict | None, dict]:
+    """Prepare, serve and measure one size; return its scenario figures as deployed, the same
+    with the page cache off (None with BENCH_UNCACHED=0) and setup notes."""
     with tempfile.TemporaryDirectory(prefix="bench-static-") as static_root:
         db_url, setup = prepare(size, server_url, static_root)
         if setup["generate_demo"] == "reused":  # keep the time measured when it was generated
@@ -489,23 +493,32 @@ def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict]:
             for key in ("generate_demo_s", "generated_at"):
                 if key in earlier:
                     setup[key] = earlier[key]
-        port = free_port()
-        log(f"bench_{size}: gunicorn on {HOST}:{port}")
-        server = start_gunicorn(db_url, static_root, port, LOGS / f"gunicorn-{size}.log")
-        try:
-            found = discover(port, db_url)
-            setup["discovered"] = found
-            setup["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
-            log(f"bench_{size}: measuring ({found['public_annotations']} public annotations)")
-            started = time.perf_counter()
-            figures = run_load(port, scenarios(found))
-            setup["measure_s"] = round(time.perf_counter() - started)
-            setup["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-            setup["measured_at"] = now_iso()
-        finally:
-            stop_gunicorn(server)
-            log(f"bench_{size}: gunicorn stopped")
-    return figures, setup
+        found = None
+        passes = [("", {})]
+        if os.environ.get("BENCH_UNCACHED", "1") != "0":
+            passes.append(("-uncached", {"PAGE_CACHE_SECONDS": "0"}))
+        measured = []
+        for suffix, extra_env in passes:
+            port = free_port()
+            log(f"bench_{size}{suffix}: gunicorn on {HOST}:{port}")
+            logfile = LOGS / f"gunicorn-{size}{suffix}.log"
+            server = start_gunicorn(db_url, static_root, port, logfile, extra_env)
+            try:
+                if found is None:
+                    found = discover(port, db_url)
+                    setup["discovered"] = found
+                    setup["load_average_before"] = [round(x, 2) for x in os.getloadavg()]
+                total = found["public_annotations"]
+                log(f"bench_{size}{suffix}: measuring ({total} public annotations)")
+                started = time.perf_counter()
+                measured.append(run_load(port, scenarios(found)))
+                setup[f"measure{suffix.replace('-', '_')}_s"] = round(time.perf_counter() - started)
+            finally:
+                stop_gunicorn(server)
+                log(f"bench_{size}{suffix}: gunicorn stopped")
+        setup["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
+        setup["measured_at"] = now_iso()
+    return measured[0], (measured[1] if len(measured) > 1 else None), setup
 
 
 def main() -> int:
@@ -520,13 +533,19 @@ def main() -> int:
     server_url = embedded_url()
     previous = load_previous()
     results = {k: v for k, v in previous.items() if k.isdigit()}
+    uncached = dict(previous.get("uncached", {}))
     setups = dict(previous.get("setup", {}))
     for size in sizes:
-        figures, setup = bench_size(size, server_url, previous)
+        figures, figures_uncached, setup = bench_size(size, server_url, previous)
         results[str(size)] = figures
+        if figures_uncached is not None:
+            uncached[str(size)] = figures_uncached
+        else:
+            uncached.pop(str(size), None)
         setups[str(size)] = setup
         output = {
             **dict(sorted(results.items(), key=lambda kv: int(kv[0]))),
+            "uncached": dict(sorted(uncached.items(), key=lambda kv: int(kv[0]))),
             "setup": setups,
             "machine": machine_info(server_url),
             "generated_at": now_iso(),
