@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F
+from django.db.models import Count, F, Sum
 from django.db.models.functions import ExtractYear
 
 from notes.models import Annotation
@@ -103,6 +103,8 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
 
 def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
     """Annotations per year, stacked by party (a joint annotation counts for each party)."""
+    if annotations is None:
+        return _kept_per_party_per_year(title, only_party)
     through = Annotation.parties.through
     links = through.objects.filter(
         annotation__in=Annotation.objects.public().order_by().values("pk")
@@ -125,18 +127,45 @@ def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
     return build_chart(title, list(rows), series)
 
 
-def per_body_per_year(title: str) -> Chart:
-    rows = (
-        Annotation.objects.public()
-        .values(year=ExtractYear("date"), key=F("item__meeting__body__slug"))
-        .annotate(count=Count("pk"))
-        .order_by()
-        .values_list("year", "key", "count")
-    )
-    rows = list(rows)
-    slugs = sorted({key for _, key, _ in rows})
-    from notes.models import Body
+def _kept_per_party_per_year(title: str, only_party=None) -> Chart:
+    """The same chart over every public annotation, summed from the kept counts (FacetCount)."""
+    from notes.models import FacetCount, Party
 
+    kept = FacetCount.objects.exclude(party_id=0).exclude(n=0)
+    if only_party is not None:
+        kept = kept.filter(party_id=only_party.pk)
+    totals = list(kept.values("year", "party_id").annotate(count=Sum("n")).order_by())
+    parties = {
+        p.pk: p
+        for p in Party.objects.filter(pk__in={row["party_id"] for row in totals}).order_by("name")
+    }
+    rows = [
+        (row["year"], parties[row["party_id"]].abbreviation, row["count"])
+        for row in totals
+        if row["count"] and row["party_id"] in parties
+    ]
+    series = [(p.abbreviation, p.name, f"party-{p.slug}") for p in parties.values()]
+    return build_chart(title, rows, series)
+
+
+def per_body_per_year(title: str) -> Chart:
+    """Public annotations per year, stacked by body, summed from the kept counts (FacetCount)."""
+    from notes.models import Body, FacetCount
+
+    totals = (
+        FacetCount.objects.filter(party_id=0)
+        .exclude(n=0)
+        .values("year", "body_id")
+        .annotate(count=Sum("n"))
+        .order_by()
+    )
+    slugs_by_id = dict(Body.objects.values_list("pk", "slug"))
+    rows = [
+        (row["year"], slugs_by_id[row["body_id"]], row["count"])
+        for row in totals
+        if row["count"] and row["body_id"] in slugs_by_id
+    ]
+    slugs = sorted({key for _, key, _ in rows})
     names = dict(Body.objects.filter(slug__in=slugs).values_list("slug", "name"))
     series = [
         (slug, names.get(slug, slug), f"body-colour-{i % len(BODY_PALETTE)}")

@@ -32,6 +32,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from notes.facets import defer_facet_counts, rebuild_facet_counts
 from notes.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
 from notes.models import AgendaItem, Annotation, AnnotationKind, Body, Meeting, Party, Person
 from notes.parsing import PARTIES
@@ -1050,8 +1051,10 @@ def generate(annotations: int, seed: int, *, progress: ProgressCallback | None =
         raise DemoDataError("The number of annotations must be at least 1.")
     rng = _Random(seed)
     with transaction.atomic():
-        # The vectors are computed separately and written with the rows.
+        # The vectors are computed separately and written with the rows; the kept facet
+        # counts are counted once at the end.
         defer_search_vectors()
+        defer_facet_counts()
         parties = {p.abbreviation: p for p in ensure_all_parties()}
         parties = {a: parties[a] for a in PARTY_WEIGHTS if a in parties}
         plans = [
@@ -1101,6 +1104,7 @@ def generate(annotations: int, seed: int, *, progress: ProgressCallback | None =
             write_pool.shutdown(wait=True, cancel_futures=True)
             vector_pool.shutdown(wait=True, cancel_futures=True)
             vector_session.close()
+        rebuild_facet_counts()
 
     return {
         "bodies": len({meeting.plan.body.pk for meeting in planned}),
@@ -1157,6 +1161,7 @@ def delete_demo_data() -> dict[str, int]:
     orphaned = ~Exists(Annotation.objects.filter(pk=OuterRef("annotation_id")))
     with transaction.atomic():
         defer_search_vectors()  # nothing left to index
+        defer_facet_counts()  # counted anew below
         annotations = _raw_delete(
             Annotation.objects.filter(Q(is_demo=True) | Q(item__meeting__is_demo=True))
         )
@@ -1165,4 +1170,5 @@ def delete_demo_data() -> dict[str, int]:
         items = _raw_delete(AgendaItem.objects.filter(meeting__is_demo=True))
         meetings = _raw_delete(Meeting.objects.filter(is_demo=True))
         people = _raw_delete(Person.objects.filter(is_demo=True))
+        rebuild_facet_counts()
     return {"meetings": meetings, "items": items, "people": people, "annotations": annotations}

@@ -388,11 +388,10 @@ class AnnotationQuerySet(models.QuerySet):
         )
         from django.core.exceptions import EmptyResultSet
 
-        facets: dict[str, list[dict]] = {"party": [], "body": [], "kind": [], "year": []}
         try:
             inner, params = result.query.sql_with_params()
         except EmptyResultSet:  # e.g. pk__in=[]: nothing to count
-            return facets
+            return {"party": [], "body": [], "kind": [], "year": []}
         through = Annotation.parties.through._meta.db_table
         sql = f"""
             WITH r AS MATERIALIZED ({inner})
@@ -412,28 +411,15 @@ class AnnotationQuerySet(models.QuerySet):
         """
         from django.db import connection
 
-        labels = dict(AnnotationKind.choices)
+        from notes.facets import rows_to_facets
+
         with connection.cursor() as cursor:
             if connection.in_atomic_block:
                 # A million rows hashed and kept for four passes: in memory, not in batches
                 # on disk (the default work_mem is 4 MB). For this statement's transaction only.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
             cursor.execute(sql, params)
-            for dimension, key, name, slug, count in cursor.fetchall():
-                if dimension == "party":
-                    row = {"abbreviation": key, "name": name, "slug": slug, "count": count}
-                elif dimension == "body":
-                    row = {"slug": key, "name": name, "count": count}
-                elif dimension == "kind":
-                    row = {"code": key, "name": labels.get(key, key), "count": count}
-                else:
-                    row = {"year": int(key), "count": count}
-                facets[dimension].append(row)
-        facets["party"].sort(key=lambda r: (-r["count"], r["name"]))
-        facets["body"].sort(key=lambda r: (-r["count"], r["name"]))
-        facets["kind"].sort(key=lambda r: -r["count"])
-        facets["year"].sort(key=lambda r: -r["year"])
-        return facets
+            return rows_to_facets(cursor.fetchall())
 
     def order_by_relevance(self):
         return self.order_by("-reference_match", "-rank", "-date", "-id")
@@ -594,3 +580,29 @@ class ArchiveVersion(models.Model):
 
     def __str__(self) -> str:
         return str(self.version)
+
+
+class FacetCount(models.Model):
+    """Public annotations counted by party, body, kind and year, kept by database triggers.
+
+    A row with party_id 0 counts annotations whatever their parties; a row with a party's id
+    counts that party's annotations. Every change to an annotation, its party links, its item's
+    meeting or that meeting's publication and body moves the counts (migration 0010). Facets of
+    a large result filtered only by body, kind and whole years, the party list's counts and the
+    home page's charts are sums over these few thousand rows instead of counts over the
+    archive. Bulk loaders defer the triggers and rebuild (notes.facets).
+    """
+
+    pk = models.CompositePrimaryKey("party_id", "body_id", "kind", "year")
+    party_id = models.BigIntegerField()
+    body_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    year = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("fasetträkning")
+        verbose_name_plural = _("fasetträkningar")
+
+    def __str__(self) -> str:
+        return f"{self.party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"

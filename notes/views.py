@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Count, Prefetch
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes import cache, charts, pagination
+from notes import cache, charts, facets, pagination
 from notes.errors import NotFoundWithReason
 from notes.filters import AnnotationFilter
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
@@ -88,15 +88,15 @@ def annotation_list(request):
             status=400,
         )
     page = paginate(request, result)
-    facets = annotation_facets(request, annotation_filter, result, page)
+    facet_lists = annotation_facets(request, annotation_filter, result, page)
     return render(
         request,
         "notes/annotation_list.html",
         {
             "filter": annotation_filter,
             "page": page,
-            "facets": facets if facets != cache.UNAVAILABLE else None,
-            "facets_unavailable": facets == cache.UNAVAILABLE,
+            "facets": facet_lists if facet_lists != cache.UNAVAILABLE else None,
+            "facets_unavailable": facet_lists == cache.UNAVAILABLE,
             "searching": bool(annotation_filter.form.cleaned_data.get("q")),
         },
     )
@@ -107,8 +107,11 @@ def annotation_facets(request, annotation_filter, result, page):
     (and computed under a timeout of their own) when it is large."""
     data = annotation_filter.form.cleaned_data
     parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
+    kept = facets.kept_filter(data)
     if page.exact:
         compute = Annotation.objects.filter(pk__in=page.ids).facet_counts
+    elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
+        compute = lambda: facets.kept_facets(kept)  # noqa: E731
     else:
         compute = lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts)  # noqa: E731
     return cache.cached(request, "facets", parts, compute)
@@ -187,16 +190,9 @@ def parties_with_counts(request) -> list[Party]:
     """Every party by name with `annotation_count` (public ones), cached by archive version."""
 
     def counts():
-        # One grouped join of the link table with the public annotations. (A COUNT ... FILTER
-        # (WHERE id IN public) per party was planned as a subquery per link row: minutes at a
-        # million annotations.)
-        public = Annotation.objects.public().order_by().values("pk")
-        per_party = dict(
-            Annotation.parties.through.objects.filter(annotation_id__in=public)
-            .order_by()
-            .values_list("party_id")
-            .annotate(n=Count("annotation_id"))
-        )
+        # Summed from the kept counts (FacetCount). (A COUNT ... FILTER (WHERE id IN public)
+        # per party was planned as a subquery per link row: minutes at a million annotations.)
+        per_party = facets.party_totals()
         parties = list(Party.objects.order_by("name"))
         for party in parties:
             party.annotation_count = per_party.get(party.pk, 0)
@@ -223,7 +219,6 @@ def party_detail(request, slug):
         "chart-party",
         lambda: charts.per_party_per_year(
             _("Anteckningar från %(party)s per år") % {"party": party.name},
-            Annotation.objects.public().filter(parties=party),
             only_party=party,
         ),
     )

@@ -15,7 +15,13 @@ from django.db import connection
 
 from notes import cache
 from notes.models import Annotation
-from tests.factories import AgendaItemFactory, AnnotationFactory, MeetingFactory, party
+from tests.factories import (
+    AgendaItemFactory,
+    AnnotationFactory,
+    BodyFactory,
+    MeetingFactory,
+    party,
+)
 
 LIMIT = 5
 PER_PAGE = 3
@@ -32,14 +38,19 @@ def rows(db):
     """14 public annotations: three meetings with four each (same date: the cursor must break
     ties by id) and two single ones; plus a draft and a withdrawn one that must never show."""
     v, s = party("V"), party("S")
+    # A body of their own: meetings made earlier by the factory's date sequence (default
+    # body) must not collide with these dates (one meeting per body and day).
+    body = BodyFactory(name="Socialnämnden", short_name="SN", kind="namnd")
     made = []
     for day in (3, 10, 17):
-        meeting = MeetingFactory(date=datetime.date(2022, 5, day))
+        meeting = MeetingFactory(body=body, date=datetime.date(2022, 5, day))
         for n in range(4):
             item = AgendaItemFactory(meeting=meeting, number=n + 1)
             made.append(AnnotationFactory(item=item, parties=[v if n % 2 else s]))
     for day in (1, 2):
-        item = AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2023, 1, day)))
+        item = AgendaItemFactory(
+            meeting=MeetingFactory(body=body, date=datetime.date(2023, 1, day))
+        )
         made.append(AnnotationFactory(item=item, parties=[v], text="Skolan i Vårby behövs."))
     AnnotationFactory(item=AgendaItemFactory(meeting=MeetingFactory(draft=True)))
     withdrawn = AnnotationFactory()

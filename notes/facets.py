@@ -1,0 +1,122 @@
+"""Facet counts: parsing the rows both ways of counting give, and the kept counts (FacetCount).
+
+A large result filtered only by body, kind and whole years (including no filter at all: the
+plain /notes/ list) is counted from FacetCount, a table of a few thousand rows that database
+triggers keep in step with every write (migration 0010). Any other large result is counted
+over its rows, under a timeout (notes.views.annotation_facets).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import connection
+
+EMPTY = ("party", "body", "kind", "year")
+
+
+def rows_to_facets(rows) -> dict[str, list[dict]]:
+    """(dimension, key, name, slug, count) rows → the facet lists the templates and API use."""
+    from notes.models import AnnotationKind
+
+    facets: dict[str, list[dict]] = {name: [] for name in EMPTY}
+    labels = dict(AnnotationKind.choices)
+    for dimension, key, name, slug, count in rows:
+        count = int(count)
+        if count <= 0:
+            continue
+        if dimension == "party":
+            row = {"abbreviation": key, "name": name, "slug": slug, "count": count}
+        elif dimension == "body":
+            row = {"slug": key, "name": name, "count": count}
+        elif dimension == "kind":
+            row = {"code": key, "name": labels.get(key, key), "count": count}
+        else:
+            row = {"year": int(key), "count": count}
+        facets[dimension].append(row)
+    facets["party"].sort(key=lambda r: (-r["count"], r["name"]))
+    facets["body"].sort(key=lambda r: (-r["count"], r["name"]))
+    facets["kind"].sort(key=lambda r: (-r["count"], r["code"]))
+    facets["year"].sort(key=lambda r: -r["year"])
+    return facets
+
+
+def kept_filter(cleaned: dict) -> dict | None:
+    """The filter as FacetCount can answer it, or None when it cannot (words, item, case,
+    parties, or a date range that does not start on 1 January and end on 31 December)."""
+    if (cleaned.get("q") or "").strip() or cleaned.get("item") is not None:
+        return None
+    if cleaned.get("case") or cleaned.get("party"):
+        return None
+    after: datetime.date | None = cleaned.get("date_after")
+    before: datetime.date | None = cleaned.get("date_before")
+    if after and (after.month, after.day) != (1, 1):
+        return None
+    if before and (before.month, before.day) != (12, 31):
+        return None
+    return {
+        "body": cleaned.get("body") or None,
+        "kind": cleaned.get("kind") or None,
+        "year_from": after.year if after else None,
+        "year_to": before.year if before else None,
+    }
+
+
+def kept_facets(where: dict) -> dict[str, list[dict]]:
+    """Facet counts for a filter from kept_filter(), summed from FacetCount: one query."""
+    conditions, params = ["f.n <> 0"], []
+    if where["body"]:
+        conditions.append("b.slug = %s")
+        params.append(where["body"])
+    if where["kind"]:
+        conditions.append("f.kind = %s")
+        params.append(where["kind"])
+    if where["year_from"] is not None:
+        conditions.append("f.year >= %s")
+        params.append(where["year_from"])
+    if where["year_to"] is not None:
+        conditions.append("f.year <= %s")
+        params.append(where["year_to"])
+    sql = f"""
+        WITH f AS (
+            SELECT f.party_id, f.body_id, b.slug AS body_slug, b.name AS body_name,
+                   f.kind, f.year, f.n
+              FROM notes_facetcount f JOIN notes_body b ON b.id = f.body_id
+             WHERE {" AND ".join(conditions)}
+        )
+        SELECT 'party', p.abbreviation, p.name, p.slug, sum(f.n)
+          FROM f JOIN notes_party p ON p.id = f.party_id GROUP BY p.id
+        UNION ALL
+        SELECT 'body', f.body_slug, f.body_name, NULL, sum(f.n)
+          FROM f WHERE f.party_id = 0 GROUP BY f.body_slug, f.body_name
+        UNION ALL
+        SELECT 'kind', f.kind, NULL, NULL, sum(f.n) FROM f WHERE f.party_id = 0 GROUP BY f.kind
+        UNION ALL
+        SELECT 'year', f.year::text, NULL, NULL, sum(f.n) FROM f WHERE f.party_id = 0
+         GROUP BY f.year
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return rows_to_facets(cursor.fetchall())
+
+
+def party_totals() -> dict[int, int]:
+    """Public annotations per party id, from FacetCount."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT party_id, sum(n) FROM notes_facetcount WHERE party_id <> 0 GROUP BY 1"
+        )
+        return {party_id: int(n) for party_id, n in cursor.fetchall()}
+
+
+def defer_facet_counts() -> None:
+    """For a bulk load, inside its transaction: the FacetCount triggers skip until it ends.
+    The loader must call rebuild_facet_counts() before committing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('notes.defer_facet_counts', 'on', true)")
+
+
+def rebuild_facet_counts() -> None:
+    """Count FacetCount anew from the archive (seconds at a million annotations)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes_facet_rebuild()")

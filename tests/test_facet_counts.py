@@ -1,0 +1,180 @@
+"""FacetCount: counts kept by triggers, equal at every step to counting the archive anew."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from notes import facets
+from notes.models import AgendaItem, Annotation, Body, FacetCount, Meeting
+from tests.factories import (
+    AgendaItemFactory,
+    AnnotationFactory,
+    BodyFactory,
+    MeetingFactory,
+    party,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def kept():
+    return sorted(
+        FacetCount.objects.exclude(n=0).values_list("party_id", "body_id", "kind", "year", "n")
+    )
+
+
+def recounted():
+    """What notes_facet_rebuild() counts from scratch (inside a savepoint, then undone)."""
+    from django.db import transaction
+
+    class Undo(Exception):
+        pass
+
+    result = None
+    try:
+        with transaction.atomic():
+            facets.rebuild_facet_counts()
+            result = kept()
+            raise Undo
+    except Undo:
+        pass
+    return result
+
+
+def assert_in_step():
+    assert kept() == recounted()
+
+
+def test_every_kind_of_write_keeps_the_counts_in_step():
+    s, v, m = party("S"), party("V"), party("M")
+    ks = BodyFactory()
+    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind=Body.Kind.COUNCIL)
+    meeting = MeetingFactory(body=ks, date=datetime.date(2021, 3, 1))
+    other = MeetingFactory(body=kf, date=datetime.date(2022, 6, 1))
+    item = AgendaItemFactory(meeting=meeting)
+    first = AnnotationFactory(item=item, parties=[s, v])
+    second = AnnotationFactory(item=item, parties=[m])
+    AnnotationFactory(item=AgendaItemFactory(meeting=other), parties=[s])
+    assert kept() and kept() == recounted()
+
+    first.parties.remove(v)  # a link goes
+    assert_in_step()
+    first.parties.add(m, v)  # two links in one statement
+    assert_in_step()
+    second.kind = Annotation.Kind.RESERVATION
+    second.date = datetime.date(2020, 12, 31)
+    second.save()
+    assert_in_step()
+    Annotation.objects.filter(item=item).update(kind=Annotation.Kind.SARSKILT_YTTRANDE)
+    assert_in_step()
+    second.withdrawn_at = timezone.now()
+    second.withdrawal_reason = "Fel ärende."
+    second.save()
+    assert_in_step()
+    Meeting.objects.filter(pk=meeting.pk).update(published_at=None)  # back to draft
+    assert_in_step()
+    Meeting.objects.filter(pk=meeting.pk).update(published_at=timezone.now(), body=kf)
+    assert_in_step()
+    AgendaItem.objects.filter(pk=item.pk).update(meeting=other)  # the item moves
+    assert_in_step()
+    first.delete()
+    assert_in_step()
+    other.delete()  # cascades to its items and annotations
+    assert_in_step()
+    assert FacetCount.objects.exclude(n=0).count() == 0
+
+
+def test_drafts_and_withdrawn_annotations_are_not_counted():
+    AnnotationFactory(
+        item=AgendaItemFactory(meeting=MeetingFactory(draft=True)), parties=[party("S")]
+    )
+    withdrawn = AnnotationFactory(parties=[party("V")])
+    withdrawn.withdrawn_at = timezone.now()
+    withdrawn.withdrawal_reason = "Dubblett."
+    withdrawn.save()
+    assert kept() == []
+
+
+@pytest.mark.parametrize(
+    "cleaned",
+    [
+        {},
+        {"kind": "reservation"},
+        {"body": "kommunstyrelsen", "date_after": datetime.date(2021, 1, 1)},
+        {"date_after": datetime.date(2021, 1, 1), "date_before": datetime.date(2022, 12, 31)},
+    ],
+)
+def test_kept_facets_equal_counting_the_result(cleaned):
+    ks = BodyFactory()
+    kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind=Body.Kind.COUNCIL)
+    for n, (body, year) in enumerate([(ks, 2020), (ks, 2021), (kf, 2021), (kf, 2022), (ks, 2023)]):
+        meeting = MeetingFactory(body=body, date=datetime.date(year, 5, 1 + n))
+        for kind in (Annotation.Kind.RESERVATION, Annotation.Kind.PROTOKOLLSANTECKNING):
+            AnnotationFactory(
+                item=AgendaItemFactory(meeting=meeting),
+                kind=kind,
+                parties=[party("S"), party("M")] if n % 2 else [party("V")],
+            )
+    where = facets.kept_filter(cleaned)
+    assert where is not None
+    result = Annotation.objects.public()
+    if cleaned.get("kind"):
+        result = result.filter(kind=cleaned["kind"])
+    if cleaned.get("body"):
+        result = result.filter(item__meeting__body__slug=cleaned["body"])
+    if cleaned.get("date_after"):
+        result = result.filter(date__gte=cleaned["date_after"])
+    if cleaned.get("date_before"):
+        result = result.filter(date__lte=cleaned["date_before"])
+    assert facets.kept_facets(where) == result.facet_counts()
+
+
+@pytest.mark.parametrize(
+    "cleaned",
+    [
+        {"q": "skola"},
+        {"party": ["S"]},
+        {"item": 3},
+        {"case": "KS-2021/1"},
+        {"date_after": datetime.date(2021, 3, 1)},
+        {"date_before": datetime.date(2021, 6, 30)},
+    ],
+)
+def test_filters_the_kept_counts_cannot_answer(cleaned):
+    assert facets.kept_filter(cleaned) is None
+
+
+def test_large_unfiltered_list_sums_the_kept_counts(client, settings):
+    settings.EXACT_COUNT_LIMIT = 3
+    for _ in range(6):
+        AnnotationFactory(parties=[party("S")])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/notes/")
+    assert not response.context["page"].exact
+    assert response.context["facets"] == Annotation.objects.public().facet_counts()
+    assert response.context["facets"]["party"][0]["count"] == 6
+    assert not [q for q in queries if "MATERIALIZED" in q["sql"]]  # no count over the rows
+    assert [q for q in queries if "notes_facetcount" in q["sql"]]
+
+
+def test_party_list_counts_come_from_the_kept_counts(client):
+    AnnotationFactory(parties=[party("S"), party("V")])
+    AnnotationFactory(parties=[party("S")])
+    parties = {
+        p.abbreviation: p.annotation_count for p in client.get("/parties/").context["parties"]
+    }
+    assert parties["S"] == 2 and parties["V"] == 1
+
+
+def test_demo_data_leaves_the_counts_in_step():
+    from notes.demo import delete_demo_data, generate
+
+    AnnotationFactory(parties=[party("S")])
+    generate(annotations=60, seed=3)
+    assert_in_step()
+    assert sum(n for p, *_, n in kept() if p == 0) == Annotation.objects.public().count()
+    delete_demo_data()
+    assert_in_step()
