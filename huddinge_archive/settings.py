@@ -270,6 +270,9 @@ PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024)
 EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
 # Facet counts over a large result give up after this long; the page is shown without them.
 FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 3000)
+# ... and are not even tried over a result estimated at more rows than this (unless the kept
+# counts, notes.facets, can answer its filter).
+FACET_LIVE_LIMIT = env_int("FACET_LIVE_LIMIT", 100_000)
 
 # JSON lines in production (one per request, with status and duration); plain text locally.
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")

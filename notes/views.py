@@ -103,8 +103,9 @@ def annotation_list(request):
 
 
 def annotation_facets(request, annotation_filter, result, page):
-    """Facet counts for the result: over its ids when it is small, cached by archive version
-    (and computed under a timeout of their own) when it is large."""
+    """Facet counts for the result: over its ids when it is small; from the kept counts when
+    the filter allows; otherwise counted over the result, cached by archive version and under
+    a timeout of their own, unless the result is estimated at over FACET_LIVE_LIMIT rows."""
     data = annotation_filter.form.cleaned_data
     parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
     kept = facets.kept_filter(data)
@@ -112,6 +113,10 @@ def annotation_facets(request, annotation_filter, result, page):
         compute = Annotation.objects.filter(pk__in=page.ids).facet_counts
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
         compute = lambda: facets.kept_facets(kept)  # noqa: E731
+    elif page.count > settings.FACET_LIVE_LIMIT:
+        # Counting this many rows (the planner's estimate) would take seconds and most likely
+        # run out of FACET_TIMEOUT_MS anyway: the page says to narrow the result instead.
+        return cache.UNAVAILABLE
     else:
         compute = lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts)  # noqa: E731
     return cache.cached(request, "facets", parts, compute)

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from notes import cache
 from notes.models import Annotation
@@ -238,6 +239,23 @@ def test_facets_give_up_politely_when_too_slow(client, small_limits, rows, setti
     assert "för stort för att räkna fördelningen" in response.content.decode()
     # The page's own queries still ran after the timeout gave up (no aborted transaction).
     assert shown_ids(response)
+
+
+def test_facets_are_not_tried_over_a_result_estimated_too_large(
+    client, small_limits, rows, settings
+):
+    settings.FACET_LIVE_LIMIT = 5  # the estimate is at least EXACT_COUNT_LIMIT + 1
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/notes/?party=S&party=V")
+    assert not response.context["page"].exact and response.context["page"].count > 5
+    assert response.context["facets"] is None
+    assert "för stort för att räkna fördelningen" in response.content.decode()
+    assert not [q for q in queries if "MATERIALIZED" in q["sql"]]
+    assert shown_ids(response)
+    # Under the limit they are counted.
+    settings.FACET_LIVE_LIMIT = 1000
+    caches["pages"].clear()
+    assert client.get("/notes/?party=S&party=V").context["facets"]["party"]
 
 
 def test_within_restores_the_statement_timeout(db):
