@@ -131,7 +131,7 @@ def _kept_per_party_per_year(title: str, only_party=None) -> Chart:
     """The same chart over every public annotation, summed from the kept counts (FacetCount)."""
     from notes.models import FacetCount, Party
 
-    kept = FacetCount.objects.exclude(party_id=0).exclude(n=0)
+    kept = FacetCount.objects.exclude(party_id=0).filter(co_party_id=0).exclude(n=0)
     if only_party is not None:
         kept = kept.filter(party_id=only_party.pk)
     totals = list(kept.values("year", "party_id").annotate(count=Sum("n")).order_by())
@@ -153,7 +153,7 @@ def per_body_per_year(title: str) -> Chart:
     from notes.models import Body, FacetCount
 
     totals = (
-        FacetCount.objects.filter(party_id=0)
+        FacetCount.objects.filter(party_id=0, co_party_id=0)
         .exclude(n=0)
         .values("year", "body_id")
         .annotate(count=Sum("n"))

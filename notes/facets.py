@@ -43,10 +43,12 @@ def rows_to_facets(rows) -> dict[str, list[dict]]:
 
 def kept_filter(cleaned: dict) -> dict | None:
     """The filter as FacetCount can answer it, or None when it cannot (words, item, case,
-    parties, or a date range that does not start on 1 January and end on 31 December)."""
+    more than one party, or a date range that does not start on 1 January and end on
+    31 December)."""
     if (cleaned.get("q") or "").strip() or cleaned.get("item") is not None:
         return None
-    if cleaned.get("case") or cleaned.get("party"):
+    parties = cleaned.get("party") or []
+    if cleaned.get("case") or len(parties) > 1:
         return None
     after: datetime.date | None = cleaned.get("date_after")
     before: datetime.date | None = cleaned.get("date_before")
@@ -55,6 +57,7 @@ def kept_filter(cleaned: dict) -> dict | None:
     if before and (before.month, before.day) != (12, 31):
         return None
     return {
+        "party": parties[0] if parties else None,
         "body": cleaned.get("body") or None,
         "kind": cleaned.get("kind") or None,
         "year_from": after.year if after else None,
@@ -63,7 +66,12 @@ def kept_filter(cleaned: dict) -> dict | None:
 
 
 def kept_facets(where: dict) -> dict[str, list[dict]]:
-    """Facet counts for a filter from kept_filter(), summed from FacetCount: one query."""
+    """Facet counts for a filter from kept_filter(), summed from FacetCount: one query.
+
+    Without a party, the body, kind and year counts are the rows of party 0 and the party
+    counts those of each party alone. With one party P, they are P's rows, and the party
+    facet lists P and the parties that wrote together with P (the rows of P paired with them).
+    """
     conditions, params = ["f.n <> 0"], []
     if where["body"]:
         conditions.append("b.slug = %s")
@@ -77,23 +85,32 @@ def kept_facets(where: dict) -> dict[str, list[dict]]:
     if where["year_to"] is not None:
         conditions.append("f.year <= %s")
         params.append(where["year_to"])
+    if where.get("party"):
+        conditions.append("f.party_id = (SELECT id FROM notes_party WHERE abbreviation = %s)")
+        params.append(where["party"])
+        scope = "f.co_party_id = 0"
+        party_key = "CASE WHEN f.co_party_id = 0 THEN f.party_id ELSE f.co_party_id END"
+        party_scope = "TRUE"
+    else:
+        scope = "f.party_id = 0 AND f.co_party_id = 0"
+        party_key = "f.party_id"
+        party_scope = "f.party_id <> 0 AND f.co_party_id = 0"
     sql = f"""
         WITH f AS (
-            SELECT f.party_id, f.body_id, b.slug AS body_slug, b.name AS body_name,
-                   f.kind, f.year, f.n
+            SELECT f.party_id, f.co_party_id, f.body_id, b.slug AS body_slug,
+                   b.name AS body_name, f.kind, f.year, f.n
               FROM notes_facetcount f JOIN notes_body b ON b.id = f.body_id
              WHERE {" AND ".join(conditions)}
         )
         SELECT 'party', p.abbreviation, p.name, p.slug, sum(f.n)
-          FROM f JOIN notes_party p ON p.id = f.party_id GROUP BY p.id
+          FROM f JOIN notes_party p ON p.id = {party_key} WHERE {party_scope} GROUP BY p.id
         UNION ALL
         SELECT 'body', f.body_slug, f.body_name, NULL, sum(f.n)
-          FROM f WHERE f.party_id = 0 GROUP BY f.body_slug, f.body_name
+          FROM f WHERE {scope} GROUP BY f.body_slug, f.body_name
         UNION ALL
-        SELECT 'kind', f.kind, NULL, NULL, sum(f.n) FROM f WHERE f.party_id = 0 GROUP BY f.kind
+        SELECT 'kind', f.kind, NULL, NULL, sum(f.n) FROM f WHERE {scope} GROUP BY f.kind
         UNION ALL
-        SELECT 'year', f.year::text, NULL, NULL, sum(f.n) FROM f WHERE f.party_id = 0
-         GROUP BY f.year
+        SELECT 'year', f.year::text, NULL, NULL, sum(f.n) FROM f WHERE {scope} GROUP BY f.year
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -104,7 +121,8 @@ def party_totals() -> dict[int, int]:
     """Public annotations per party id, from FacetCount."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT party_id, sum(n) FROM notes_facetcount WHERE party_id <> 0 GROUP BY 1"
+            "SELECT party_id, sum(n) FROM notes_facetcount"
+            " WHERE party_id <> 0 AND co_party_id = 0 GROUP BY 1"
         )
         return {party_id: int(n) for party_id, n in cursor.fetchall()}
 

@@ -586,15 +586,18 @@ class FacetCount(models.Model):
     """Public annotations counted by party, body, kind and year, kept by database triggers.
 
     A row with party_id 0 counts annotations whatever their parties; a row with a party's id
-    counts that party's annotations. Every change to an annotation, its party links, its item's
-    meeting or that meeting's publication and body moves the counts (migration 0010). Facets of
-    a large result filtered only by body, kind and whole years, the party list's counts and the
-    home page's charts are sums over these few thousand rows instead of counts over the
+    and co_party_id 0 counts that party's annotations; one with both ids counts the
+    annotations the two parties wrote together (the party facet of a one-party filter).
+    Every change to an annotation, its party links, its item's meeting or that meeting's
+    publication and body moves the counts (migration 0010). Facets of a large result filtered
+    only by one party, body, kind and whole years, the party list's counts and the home and
+    party charts are sums over these rows instead of counts over the
     archive. Bulk loaders defer the triggers and rebuild (notes.facets).
     """
 
-    pk = models.CompositePrimaryKey("party_id", "body_id", "kind", "year")
+    pk = models.CompositePrimaryKey("party_id", "co_party_id", "body_id", "kind", "year")
     party_id = models.BigIntegerField()
+    co_party_id = models.BigIntegerField(default=0)
     body_id = models.BigIntegerField()
     kind = models.CharField(max_length=32)
     year = models.IntegerField()
@@ -605,4 +608,6 @@ class FacetCount(models.Model):
         verbose_name_plural = _("fasetträkningar")
 
     def __str__(self) -> str:
-        return f"{self.party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"
+        return (
+            f"{self.party_id}/{self.co_party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"
+        )

@@ -11,8 +11,8 @@ from django.db import migrations, models
 FORWARD = """
 CREATE FUNCTION notes_facet_apply(p_ids bigint[], p_sign integer) RETURNS void
 LANGUAGE sql AS $$
-    INSERT INTO notes_facetcount AS f (party_id, body_id, kind, year, n)
-    SELECT p.party_id, a.body_id, a.kind, a.year, p_sign * count(*)
+    INSERT INTO notes_facetcount AS f (party_id, co_party_id, body_id, kind, year, n)
+    SELECT p.party_id, p.co_party_id, a.body_id, a.kind, a.year, p_sign * count(*)
       FROM (SELECT a.id, m.body_id, a.kind, EXTRACT(YEAR FROM a.date)::int AS year
               FROM notes_annotation a
               JOIN notes_agendaitem i ON i.id = a.item_id
@@ -20,30 +20,43 @@ LANGUAGE sql AS $$
              WHERE a.id = ANY(p_ids) AND a.withdrawn_at IS NULL
                AND m.published_at IS NOT NULL) a
      CROSS JOIN LATERAL (
-            SELECT 0 AS party_id
+            SELECT 0::bigint AS party_id, 0::bigint AS co_party_id
             UNION ALL
-            SELECT ap.party_id FROM notes_annotation_parties ap WHERE ap.annotation_id = a.id
+            SELECT ap.party_id, 0 FROM notes_annotation_parties ap WHERE ap.annotation_id = a.id
+            UNION ALL
+            SELECT x.party_id, y.party_id
+              FROM notes_annotation_parties x
+              JOIN notes_annotation_parties y
+                ON y.annotation_id = x.annotation_id AND y.party_id <> x.party_id
+             WHERE x.annotation_id = a.id
      ) p
-     GROUP BY 1, 2, 3, 4
-     ORDER BY 1, 2, 3, 4
-    ON CONFLICT (party_id, body_id, kind, year) DO UPDATE SET n = f.n + EXCLUDED.n;
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (party_id, co_party_id, body_id, kind, year) DO UPDATE SET n = f.n + EXCLUDED.n;
 $$;
 
 CREATE FUNCTION notes_facet_rebuild() RETURNS void
 LANGUAGE sql AS $$
     DELETE FROM notes_facetcount;
-    INSERT INTO notes_facetcount (party_id, body_id, kind, year, n)
-    SELECT p.party_id, a.body_id, a.kind, a.year, count(*)
-      FROM (SELECT a.id, m.body_id, a.kind, EXTRACT(YEAR FROM a.date)::int AS year
-              FROM notes_annotation a
-              JOIN notes_agendaitem i ON i.id = a.item_id
-              JOIN notes_meeting m ON m.id = i.meeting_id
-             WHERE a.withdrawn_at IS NULL AND m.published_at IS NOT NULL) a
-      JOIN (SELECT id AS annotation_id, 0 AS party_id FROM notes_annotation
-            UNION ALL
-            SELECT annotation_id, party_id FROM notes_annotation_parties) p
-        ON p.annotation_id = a.id
-     GROUP BY 1, 2, 3, 4;
+    WITH a AS MATERIALIZED (
+        SELECT a.id, m.body_id, a.kind, EXTRACT(YEAR FROM a.date)::int AS year
+          FROM notes_annotation a
+          JOIN notes_agendaitem i ON i.id = a.item_id
+          JOIN notes_meeting m ON m.id = i.meeting_id
+         WHERE a.withdrawn_at IS NULL AND m.published_at IS NOT NULL
+    )
+    INSERT INTO notes_facetcount (party_id, co_party_id, body_id, kind, year, n)
+    SELECT 0, 0, body_id, kind, year, count(*) FROM a GROUP BY 3, 4, 5
+    UNION ALL
+    SELECT ap.party_id, 0, a.body_id, a.kind, a.year, count(*)
+      FROM a JOIN notes_annotation_parties ap ON ap.annotation_id = a.id
+     GROUP BY 1, 3, 4, 5
+    UNION ALL
+    SELECT x.party_id, y.party_id, a.body_id, a.kind, a.year, count(*)
+      FROM a JOIN notes_annotation_parties x ON x.annotation_id = a.id
+      JOIN notes_annotation_parties y
+        ON y.annotation_id = x.annotation_id AND y.party_id <> x.party_id
+     GROUP BY 1, 2, 3, 4, 5;
 $$;
 
 CREATE FUNCTION notes_facet_deferred() RETURNS boolean
@@ -77,15 +90,31 @@ BEGIN
     IF notes_facet_deferred() THEN
         RETURN link;
     END IF;
-    INSERT INTO notes_facetcount AS f (party_id, body_id, kind, year, n)
-    SELECT link.party_id, m.body_id, a.kind, EXTRACT(YEAR FROM a.date)::int,
-           CASE WHEN TG_OP = 'INSERT' THEN 1 ELSE -1 END
+    -- The link's own row, and the pairs it makes with the annotation's other parties. A
+    -- link inserted in the same statement as another sees it (AFTER triggers run at the
+    -- statement's end): only the later of the two (by id) counts their pair. A link deleted
+    -- BEFORE DELETE no longer sees those deleted before it in the same statement.
+    INSERT INTO notes_facetcount AS f (party_id, co_party_id, body_id, kind, year, n)
+    SELECT q.party_id, q.co_party_id, m.body_id, a.kind, EXTRACT(YEAR FROM a.date)::int,
+           CASE WHEN TG_OP = 'INSERT' THEN count(*) ELSE -count(*) END
       FROM notes_annotation a
       JOIN notes_agendaitem i ON i.id = a.item_id
       JOIN notes_meeting m ON m.id = i.meeting_id
+     CROSS JOIN LATERAL (
+            SELECT link.party_id AS party_id, 0::bigint AS co_party_id
+            UNION ALL
+            SELECT pair.party_id, pair.co_party_id
+              FROM notes_annotation_parties o
+             CROSS JOIN LATERAL (VALUES (link.party_id, o.party_id), (o.party_id, link.party_id))
+                   AS pair (party_id, co_party_id)
+             WHERE o.annotation_id = link.annotation_id AND o.party_id <> link.party_id
+               AND (TG_OP = 'DELETE' OR o.id < link.id)
+     ) q
      WHERE a.id = link.annotation_id AND a.withdrawn_at IS NULL
        AND m.published_at IS NOT NULL
-    ON CONFLICT (party_id, body_id, kind, year) DO UPDATE SET n = f.n + EXCLUDED.n;
+     GROUP BY 1, 2, 3, 4, 5
+     ORDER BY 1, 2, 3, 4, 5
+    ON CONFLICT (party_id, co_party_id, body_id, kind, year) DO UPDATE SET n = f.n + EXCLUDED.n;
     RETURN link;  -- the unlink trigger runs BEFORE DELETE: the row lets the delete go on
 END $$;
 
@@ -194,8 +223,9 @@ class Migration(migrations.Migration):
         migrations.CreateModel(
             name='FacetCount',
             fields=[
-                ('pk', models.CompositePrimaryKey('party_id', 'body_id', 'kind', 'year', blank=True, editable=False, primary_key=True, serialize=False)),
+                ('pk', models.CompositePrimaryKey('party_id', 'co_party_id', 'body_id', 'kind', 'year', blank=True, editable=False, primary_key=True, serialize=False)),
                 ('party_id', models.BigIntegerField()),
+                ('co_party_id', models.BigIntegerField(default=0)),
                 ('body_id', models.BigIntegerField()),
                 ('kind', models.CharField(max_length=32)),
                 ('year', models.IntegerField()),
