@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from notes import pagination, search
+from notes import facets, pagination, search
 from notes.filters import AnnotationFilterForm
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
@@ -112,7 +112,7 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
     return value
 
 
-def paginate(request, queryset):
+def paginate(request, queryset, known_count=None):
     """The requested page (notes.pagination); bad `page`/`page_size`/cursor is a 400, a page
     that is not there a 404.
 
@@ -122,7 +122,7 @@ def paginate(request, queryset):
     page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
     _positive_int(request, "page", 1)
     try:
-        return pagination.paginate(request, queryset, per_page=page_size)
+        return pagination.paginate(request, queryset, per_page=page_size, known_count=known_count)
     except pagination.PageError as error:
         if error.missing:
             raise ApiError(404, detail=str(error)) from None
@@ -141,7 +141,7 @@ def page_payload(request, page, results: list) -> dict:
 
     return {
         "count": page.count,
-        "count_exact": page.exact,
+        "count_exact": page.exact or page.counted,
         "page": page.number,
         "page_size": page.per_page,
         "num_pages": page.num_pages,
@@ -244,7 +244,8 @@ def note_list(request):
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
     searching = bool((annotation_filter.form.cleaned_data.get("q") or "").strip())
-    page = paginate(request, for_api(result))
+    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
+    page = paginate(request, for_api(result), facets.kept_count(kept) if kept else None)
     results = [annotation_data(request, a, searching) for a in page.object_list]
     return json_response(page_payload(request, page, results))
 

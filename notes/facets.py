@@ -65,16 +65,10 @@ def kept_filter(cleaned: dict) -> dict | None:
     }
 
 
-def kept_facets(where: dict) -> dict[str, list[dict]]:
-    """Facet counts for a filter from kept_filter(), summed from FacetCount: one query.
-
-    Without a party, the body, kind and year counts are the rows of party 0 and the party
-    counts those of each party alone. With one party P, they are P's rows, and the party
-    facet lists P and the parties that wrote together with P (the rows of P paired with them).
-    """
+def _kept_conditions(where: dict) -> tuple[list[str], list]:
     conditions, params = ["f.n <> 0"], []
     if where["body"]:
-        conditions.append("b.slug = %s")
+        conditions.append("f.body_id = (SELECT id FROM notes_body WHERE slug = %s)")
         params.append(where["body"])
     if where["kind"]:
         conditions.append("f.kind = %s")
@@ -88,6 +82,32 @@ def kept_facets(where: dict) -> dict[str, list[dict]]:
     if where.get("party"):
         conditions.append("f.party_id = (SELECT id FROM notes_party WHERE abbreviation = %s)")
         params.append(where["party"])
+    return conditions, params
+
+
+def kept_count(where: dict) -> int:
+    """The exact size of the result for a filter from kept_filter(): one small sum."""
+    conditions, params = _kept_conditions(where)
+    if not where.get("party"):
+        conditions.append("f.party_id = 0")
+    conditions.append("f.co_party_id = 0")
+    with connection.cursor() as cursor:
+        where_sql = " AND ".join(conditions)
+        cursor.execute(
+            f"SELECT coalesce(sum(f.n), 0) FROM notes_facetcount f WHERE {where_sql}", params
+        )
+        return int(cursor.fetchone()[0])
+
+
+def kept_facets(where: dict) -> dict[str, list[dict]]:
+    """Facet counts for a filter from kept_filter(), summed from FacetCount: one query.
+
+    Without a party, the body, kind and year counts are the rows of party 0 and the party
+    counts those of each party alone. With one party P, they are P's rows, and the party
+    facet lists P and the parties that wrote together with P (the rows of P paired with them).
+    """
+    conditions, params = _kept_conditions(where)
+    if where.get("party"):
         scope = "f.co_party_id = 0"
         party_key = "CASE WHEN f.co_party_id = 0 THEN f.party_id ELSE f.co_party_id END"
         party_scope = "TRUE"

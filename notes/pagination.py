@@ -61,6 +61,7 @@ class Window:
     base_params: dict = field(default_factory=dict)
     ranked_limit: int | None = None  # relevance ranked over this many newest hits only
     ids: list | None = None  # the whole result's ids, when it is exact
+    counted: bool = False  # a large result whose count is exact all the same (kept counts)
 
     @property
     def exact_limit(self) -> int:
@@ -140,9 +141,20 @@ def bounded_candidates(queryset, limit: int):
     return queryset.filter(pk__in=Subquery(newest))
 
 
-def paginate(request, queryset, *, per_page: int | None = None, page_param: str = "page"):
+def paginate(
+    request,
+    queryset,
+    *,
+    per_page: int | None = None,
+    page_param: str = "page",
+    known_count: int | None = None,
+):
     """The requested page of `queryset` (already ordered) as a Window; PageError if it is not
-    there or the request is malformed."""
+    there or the request is malformed.
+
+    `known_count`, the result's exact size when the caller has it cheaply (the kept counts,
+    notes.facets): above the exact-count limit no ids are read and no estimate is made; the
+    count shown is this one, and the pages go by cursor as for any large result."""
     per_page = per_page or settings.PAGE_SIZE
     limit = exact_count_limit()
     params = request.GET
@@ -160,9 +172,12 @@ def paginate(request, queryset, *, per_page: int | None = None, page_param: str 
     keyset = descending is not None
 
     fields = ("pk", "date") if keyset else ("pk",)
-    found = list(queryset.order_by().values_list(*fields)[: limit + 1])
+    if known_count is not None and known_count > limit:
+        found = []  # large: reading its first ids unordered would only confirm it
+    else:
+        found = list(queryset.order_by().values_list(*fields)[: limit + 1])
     ids = [row[0] for row in found]
-    exact = len(ids) <= limit
+    exact = len(ids) <= limit and not (known_count is not None and known_count > limit)
     ranked_limit = None
     sorted_ids = None
     if exact:
@@ -173,7 +188,10 @@ def paginate(request, queryset, *, per_page: int | None = None, page_param: str 
             found.sort(key=lambda row: (row[1], row[0]), reverse=descending)
             sorted_ids = [row[0] for row in found]
     else:
-        count = max(estimate_rows(queryset), limit + 1)
+        if known_count is not None and known_count > limit:
+            count = known_count
+        else:
+            count = max(estimate_rows(queryset), limit + 1)
         rows = queryset
         if not keyset:
             rows = bounded_candidates(queryset, limit)
@@ -181,6 +199,7 @@ def paginate(request, queryset, *, per_page: int | None = None, page_param: str 
 
     window = Window([], per_page, count, exact, base_params=base, ranked_limit=ranked_limit)
     window.ids = ids if exact else None
+    window.counted = not exact and known_count is not None and known_count > limit
     if after or before:
         if not keyset:
             raise PageError(

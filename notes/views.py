@@ -17,10 +17,10 @@ from notes.filters import AnnotationFilter
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 
-def paginate(request, queryset, per_page=None):
+def paginate(request, queryset, per_page=None, known_count=None):
     """The requested page (notes.pagination), or a 404 that says why it is not there."""
     try:
-        return pagination.paginate(request, queryset, per_page=per_page)
+        return pagination.paginate(request, queryset, per_page=per_page, known_count=known_count)
     except pagination.PageError as error:
         raise NotFoundWithReason(str(error)) from None
 
@@ -87,7 +87,8 @@ def annotation_list(request):
             {"filter": annotation_filter, "errors": annotation_filter.error_list()},
             status=400,
         )
-    page = paginate(request, result)
+    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
+    page = paginate(request, result, known_count=facets.kept_count(kept) if kept else None)
     facet_lists = annotation_facets(request, annotation_filter, result, page)
     return render(
         request,

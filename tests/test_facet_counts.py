@@ -183,3 +183,28 @@ def test_demo_data_leaves_the_counts_in_step():
     assert sum(n for p, *_, n in kept() if p == 0) == Annotation.objects.public().count()
     delete_demo_data()
     assert_in_step()
+
+
+def test_large_kept_filter_is_counted_exactly_without_reading_ids(client, settings):
+    settings.EXACT_COUNT_LIMIT = 3
+    settings.PAGE_SIZE = 2
+    settings.PAGE_CACHE_SECONDS = 0
+    for _ in range(5):
+        AnnotationFactory(parties=[party("S")])
+    AnnotationFactory(parties=[party("V")])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/notes/?party=S")
+    page = response.context["page"]
+    assert not page.exact and page.counted and page.count == 5
+    assert "5 anteckningar" in response.content.decode()
+    assert "uppskattat" not in response.content.decode()
+    assert not [q for q in queries if q["sql"].startswith("EXPLAIN")]  # no estimate needed
+    # Every row is reached by the cursor pages.
+    seen, url = [], "/notes/?party=S"
+    while url:
+        page = client.get(url).context["page"]
+        seen += [a.pk for a in page.object_list]
+        url = page.next_url and "/notes/" + page.next_url
+    assert len(seen) == len(set(seen)) == 5
+    body = client.get("/api/notes/?party=S&page_size=2").json()
+    assert body["count"] == 5 and body["count_exact"] is True
