@@ -452,7 +452,8 @@ def machine_info(server_url: str) -> dict:
         "gunicorn": gunicorn.__version__,
         "gunicorn_workers": 2,
         "client_concurrency": env_int("BENCH_CONCURRENCY", 2),
-        "app_dir": str(APP_DIR),
+        # Not the path itself (it names this machine's folders): where the code came from.
+        "app_dir": "this checkout" if APP_DIR == ROOT else "BENCH_APP_DIR (another tree)",
         "app_commit": git_commit(),
     }
 
