@@ -9,10 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Sum
-from django.db.models.functions import ExtractYear
-
-from notes.models import Annotation
+from django.db.models import Sum
 
 WIDTH, HEIGHT = 640, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 40, 28, 10
@@ -101,34 +98,9 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
     return Chart(title=title, series=used, bars=bars, ticks=ticks, table=table)
 
 
-def per_party_per_year(title: str, annotations=None, only_party=None) -> Chart:
-    """Annotations per year, stacked by party (a joint annotation counts for each party)."""
-    if annotations is None:
-        return _kept_per_party_per_year(title, only_party)
-    through = Annotation.parties.through
-    links = through.objects.filter(
-        annotation__in=Annotation.objects.public().order_by().values("pk")
-    )
-    if annotations is not None:
-        links = links.filter(annotation__in=annotations.order_by().values("pk"))
-    if only_party is not None:
-        links = links.filter(party=only_party)
-    rows = (
-        links.values(year=ExtractYear("annotation__date"), key=F("party__abbreviation"))
-        .annotate(count=Count("annotation_id"))
-        .values_list("year", "key", "count")
-    )
-    parties = (
-        links.values_list("party__abbreviation", "party__name", "party__slug")
-        .distinct()
-        .order_by("party__name")
-    )
-    series = [(abbr, name, f"party-{slug}") for abbr, name, slug in parties]
-    return build_chart(title, list(rows), series)
-
-
-def _kept_per_party_per_year(title: str, only_party=None) -> Chart:
-    """The same chart over every public annotation, summed from the kept counts (FacetCount)."""
+def per_party_per_year(title: str, only_party=None) -> Chart:
+    """Public annotations per year, stacked by party (a joint annotation counts for each
+    party), or only `only_party`'s: summed from the kept counts (FacetCount)."""
     from notes.models import FacetCount, Party
 
     kept = FacetCount.objects.exclude(party_id=0).filter(co_party_id=0).exclude(n=0)
