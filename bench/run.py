@@ -51,7 +51,7 @@ PAGE_SIZE = 25  # the app's default PAGE_SIZE; the runner pins it for the app
 sys.path.insert(0, str(ROOT))
 from bench.report import write_reports  # noqa: E402
 
-# The rare-word search: of these words of the demo vocabulary (notes/demo.py), the one with
+# The rare-word search: of these words of the demo vocabulary (notes/demo/), the one with
 # the fewest (but some) hits is used.
 RARE_CANDIDATES = ("Glömsta", "Sörskogen", "Länna", "Segeltorp", "jämställdhetsanalys")
 COMMON_WORD = "kommunen"

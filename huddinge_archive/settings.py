@@ -89,15 +89,15 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "notes.logging.RequestLogMiddleware",
+    "notes.web.logging.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "notes.middleware.SwedishByDefaultMiddleware",
+    "notes.web.middleware.SwedishByDefaultMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     # After the locale middleware (the language is part of the ETag), before the CSRF
     # middleware (it sees the cookie that middleware sets on the way out).
-    "notes.middleware.ArchiveETagMiddleware",
+    "notes.web.middleware.ArchiveETagMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -107,9 +107,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
-    "notes.middleware.PermissionsPolicyMiddleware",
-    "notes.ratelimit.RateLimitMiddleware",
-    "notes.middleware.DatabaseUnavailableMiddleware",
+    "notes.web.middleware.PermissionsPolicyMiddleware",
+    "notes.web.ratelimit.RateLimitMiddleware",
+    "notes.web.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "huddinge_archive.urls"
@@ -125,7 +125,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "notes.context_processors.archive",
+                "notes.web.context_processors.archive",
             ],
         },
     },
@@ -271,7 +271,7 @@ EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
 # Facet counts over a large result give up after this long; the page is shown without them.
 FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 3000)
 # ... and are not even tried over a result estimated at more rows than this (unless the kept
-# counts, notes.facets, can answer its filter).
+# counts, notes.queries.facets, can answer its filter).
 FACET_LIVE_LIMIT = env_int("FACET_LIVE_LIMIT", 100_000)
 
 # JSON lines in production (one per request, with status and duration); plain text locally.
@@ -282,7 +282,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {
-        "json": {"()": "notes.logging.JsonFormatter"},
+        "json": {"()": "notes.web.logging.JsonFormatter"},
         "text": {"format": "%(levelname)s %(name)s %(message)s"},
     },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},

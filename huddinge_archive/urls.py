@@ -9,9 +9,9 @@ admin.site.index_title = "Registrering"
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("", include("notes.urls")),
+    path("", include("notes.web.urls")),
 ]
 
-handler400 = "notes.errors.bad_request"
-handler404 = "notes.errors.page_not_found"
-handler500 = "notes.errors.server_error"
+handler400 = "notes.web.errors.bad_request"
+handler404 = "notes.web.errors.page_not_found"
+handler500 = "notes.web.errors.server_error"

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from notes.admin_import import admin_import_urls
+from notes.ingest.admin_import import admin_import_urls
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 

@@ -295,14 +295,14 @@ class AnnotationQuerySet(models.QuerySet):
         return self.select_related("item__meeting__body").prefetch_related("parties", "signatories")
 
     def search(self, q: str):
-        """Full-text and reference search (see notes.search); adds `rank` and `snippet`.
+        """Full-text and reference search (see notes.queries.search); adds `rank` and `snippet`.
 
         Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, `SD`) come first, then
         by relevance; order_by_relevance() applies that order.
         """
         from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 
-        from notes import search
+        from notes.queries import search
 
         parsed = search.parse_query(q)
         references = Q()
@@ -411,7 +411,7 @@ class AnnotationQuerySet(models.QuerySet):
         """
         from django.db import connection
 
-        from notes.facets import rows_to_facets
+        from notes.queries.facets import rows_to_facets
 
         with connection.cursor() as cursor:
             if connection.in_atomic_block:
@@ -592,7 +592,7 @@ class FacetCount(models.Model):
     publication and body moves the counts (migration 0010). Facets of a large result filtered
     only by one party, body, kind and whole years, the party list's counts and the home and
     party charts are sums over these rows instead of counts over the
-    archive. Bulk loaders defer the triggers and rebuild (notes.facets).
+    archive. Bulk loaders defer the triggers and rebuild (notes.queries.facets).
     """
 
     pk = models.CompositePrimaryKey("party_id", "co_party_id", "body_id", "kind", "year")

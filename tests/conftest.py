@@ -14,7 +14,7 @@ def sample_path() -> Path:
 @pytest.fixture
 def sample_annotation(db):
     """The real sample, imported through the importer."""
-    from notes.importing import import_file
+    from notes.ingest.importing import import_file
     from notes.models import Annotation
 
     result = import_file(SAMPLE)

@@ -84,8 +84,8 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
 
 def party(abbreviation: str) -> Party:
     """A real party from the parser's table."""
-    from notes.importing import ensure_party
-    from notes.parsing import find_party
+    from notes.ingest.importing import ensure_party
+    from notes.ingest.parsing import find_party
 
     return ensure_party(find_party(abbreviation))
 

@@ -8,7 +8,7 @@ from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from notes.admin_import import MAX_BYTES, MAX_TEXTS
+from notes.ingest.admin_import import MAX_BYTES, MAX_TEXTS
 from notes.models import AgendaItem, Annotation, Meeting, Person
 
 pytestmark = pytest.mark.django_db

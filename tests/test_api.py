@@ -10,7 +10,7 @@ from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from notes.models import Party
-from notes.openapi import build_document
+from notes.web.openapi import build_document
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -362,7 +362,7 @@ def test_query_count_does_not_grow_with_rows(
     few = queries_for(2)
     many = queries_for(60)
     assert few == many
-    # 9: a party filter looks the parties' ids up first (notes.filters.filter_party).
+    # 9: a party filter looks the parties' ids up first (notes.queries.filters.filter_party).
     with django_assert_max_num_queries(9):
         client.get(url, params)
 

@@ -13,7 +13,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection
 
-from notes.archive import FORMAT_VERSION, sections
+from notes.ingest.archive import FORMAT_VERSION, sections
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person, SearchWord
 from tests.factories import (
     AgendaItemFactory,

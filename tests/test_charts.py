@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from notes import charts
+from notes.queries import charts
 from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from notes import facets
 from notes.models import AgendaItem, Annotation, Body, FacetCount, Meeting
+from notes.queries import facets
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,

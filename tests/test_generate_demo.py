@@ -9,9 +9,9 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from notes import demo
+from notes.demo import generator as demo
+from notes.ingest.parsing import PARTIES
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.parsing import PARTIES
 
 N = 400
 

@@ -223,7 +223,7 @@ def test_request_log_is_one_json_line(caplog):
     from django.http import HttpResponse
     from django.test import RequestFactory
 
-    from notes.logging import JsonFormatter, RequestLogMiddleware
+    from notes.web.logging import JsonFormatter, RequestLogMiddleware
 
     middleware = RequestLogMiddleware(lambda request: HttpResponse(status=204))
     with caplog.at_level(logging.INFO, logger="notes.requests"):
@@ -243,7 +243,7 @@ def test_statement_timeout_answers_503_not_500(client, monkeypatch):
     """A query cut off by statement_timeout is a 503 that says so, not a stack trace."""
     from django.db import connection
 
-    from notes import views
+    from notes.web import views
 
     def slow_home(request):
         with connection.cursor() as cursor:

@@ -1,4 +1,4 @@
-"""The import command and notes.importing: fields, idempotence, atomicity, exit status."""
+"""The import command and notes.ingest.importing: fields, idempotence, atomicity, exit status."""
 
 import datetime
 import itertools
@@ -113,7 +113,7 @@ def test_malformed_file_saves_nothing_and_others_still_import(tmp_path, sample_p
 
 
 def test_failure_after_parsing_rolls_back_the_whole_file(tmp_path, monkeypatch, sample_path):
-    from notes import importing
+    from notes.ingest import importing
 
     def broken_person(name, party):
         raise importing.IntegrityError("simulated failure after the rows were written")
@@ -151,7 +151,7 @@ def test_existing_item_keeps_clerks_title(sample_path):
     item.title = "Rättad rubrik"
     item.save()
     other = sample_path.read_text(encoding="utf-8").replace("PROTOKOLLSANTECKNING", "RESERVATION")
-    from notes.importing import import_bytes
+    from notes.ingest.importing import import_bytes
 
     result = import_bytes(other.encode(), "reservation.txt")
     assert result.outcome == "imported"
@@ -217,8 +217,8 @@ def test_save_record_writes_what_the_orm_writes(signatures):
     """save_record() writes a new annotation, its links and its history in two round trips:
     the rows must be those that Annotation.objects.create(), parties.set() and
     signatories.set() write with django-simple-history (the importer's way before)."""
-    from notes.importing import ensure_party, ensure_person, save_record
-    from notes.parsing import find_party, parse_note
+    from notes.ingest.importing import ensure_party, ensure_person, save_record
+    from notes.ingest.parsing import find_party, parse_note
 
     text = VARIANT.replace("Anna Andersson (S)\nPer Persson (V)\nLina Holm (MP)\n", signatures)
     fast, created = save_record(parse_note(text), source="same.txt")
@@ -259,7 +259,7 @@ def test_existing_meeting_and_item_are_completed_not_overwritten(published):
     the file's title and case number (its history says so); nothing else changes."""
     from django.utils import timezone
 
-    from notes.importing import ensure_body, import_bytes
+    from notes.ingest.importing import ensure_body, import_bytes
 
     meeting = Meeting.objects.create(
         body=ensure_body("Kommunfullmäktige"),

@@ -13,8 +13,8 @@ import icalendar
 import pytest
 from django.utils import timezone
 
-from notes import exports, feeds
 from notes.models import Annotation
+from notes.web import exports, feeds
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,

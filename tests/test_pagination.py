@@ -14,8 +14,8 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from notes import cache
 from notes.models import Annotation
+from notes.queries import cache
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,

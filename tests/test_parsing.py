@@ -1,4 +1,4 @@
-"""Tests for notes.parsing: pure functions, no database."""
+"""Tests for notes.ingest.parsing: pure functions, no database."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from notes.parsing import (
+from notes.ingest.parsing import (
     KIND_ERSATTARYTTRANDE,
     KIND_PROTOKOLLSANTECKNING,
     KIND_RESERVATION,

@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from notes.models import Annotation
-from notes.search import expand_compounds, highlight, parse_query
+from notes.queries.search import expand_compounds, highlight, parse_query
 from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
 
 pytestmark = pytest.mark.django_db

@@ -342,9 +342,9 @@ def test_filter_form_widgets_render_as_django_renders_them(db, query):
     """notes/formrender.py writes the markup of Django's own widget templates."""
     from django.http import QueryDict
 
-    from notes.filters import AnnotationFilter
-    from notes.formrender import choice_inputs, render_widget
     from notes.models import Annotation
+    from notes.queries.filters import AnnotationFilter
+    from notes.web.formrender import choice_inputs, render_widget
 
     AnnotationFactory(parties=[party("S"), party("V")])
 

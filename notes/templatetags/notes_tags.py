@@ -4,7 +4,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
-from notes.search import highlight
+from notes.queries.search import highlight
 
 register = template.Library()
 
@@ -84,7 +84,7 @@ def _row(annotation, labels: dict) -> str:
 @register.simple_tag
 def form_widget(bound_field):
     """`{{ field }}` without Django's template per widget and per option (notes/formrender.py)."""
-    from notes.formrender import render_widget
+    from notes.web.formrender import render_widget
 
     return render_widget(bound_field)
 
@@ -92,7 +92,7 @@ def form_widget(bound_field):
 @register.simple_tag
 def choice_spans(bound_field, css_class):
     """Each choice of a checkbox group as `<span class=…><input …><label …>…</label></span>`."""
-    from notes.formrender import choice_inputs
+    from notes.web.formrender import choice_inputs
 
     return format_html_join(
         "",

@@ -109,7 +109,7 @@ def site(live_server, settings, db) -> Site:
     ärende 22 of another party (so the filter for ärende 22 + S visibly removes something), and
     PAGE_SIZE = 2 so that /notes/ and the party page paginate.
     """
-    from notes.importing import import_file
+    from notes.ingest.importing import import_file
     from notes.models import Annotation, Body
     from tests.factories import (
         AgendaItemFactory,

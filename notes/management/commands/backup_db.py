@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.archive import BackupError, backup_database
+from notes.ingest.archive import BackupError, backup_database
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.archive import ArchiveError, import_archive
+from notes.ingest.archive import ArchiveError, import_archive
 
 
 class Command(BaseCommand):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.importing import Outcome, collect_files, import_file
+from notes.ingest.importing import Outcome, collect_files, import_file
 
 
 class Command(BaseCommand):

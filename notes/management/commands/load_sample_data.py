@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.importing import Outcome, collect_files, ensure_all_parties, import_file
+from notes.ingest.importing import Outcome, collect_files, ensure_all_parties, import_file
 from notes.models import Annotation
 
 SAMPLE_DIR = Path(__file__).resolve().parents[2] / "sample_data"

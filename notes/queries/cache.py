@@ -21,7 +21,7 @@ ALIAS = "archive"
 # does not try again until the archive changes.
 UNAVAILABLE = "unavailable"
 
-log = logging.getLogger("notes.cache")
+log = logging.getLogger("notes.queries.cache")
 
 
 def archive_version(request=None) -> int:

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from notes.models import Annotation
-from notes.views import filtered_annotations
+from notes.web.views import filtered_annotations
 
 # Hard cap on rows per export. Larger archives are fetched in parts with date_after/date_before.
 # The check is free: the query is sliced to MAX_ROWS + 1 rows and the extra row, if it comes,

@@ -17,7 +17,7 @@ OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1.0.0"
 BIGINT_MAX = 9223372036854775807
 
-# The paging limits: notes.api enforces these, this document announces them.
+# The paging limits: notes.web.api enforces these, this document announces them.
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
 
@@ -213,7 +213,7 @@ def _query(name: str, schema: dict, description: str, **extra) -> dict:
 
 
 def _parameters() -> dict:
-    """The query language of /notes/ (notes.filters.AnnotationFilter), plus paging."""
+    """The query language of /notes/ (notes.queries.filters.AnnotationFilter), plus paging."""
     return {
         "q": _query("q", {"type": "string", "maxLength": 200}, _("Sökord.")),
         "party": _query(

@@ -11,14 +11,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes import cache, charts, facets, pagination
-from notes.errors import NotFoundWithReason
-from notes.filters import AnnotationFilter
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.queries import cache, charts, facets, pagination
+from notes.queries.filters import AnnotationFilter
+from notes.web.errors import NotFoundWithReason
 
 
 def paginate(request, queryset, per_page=None, known_count=None):
-    """The requested page (notes.pagination), or a 404 that says why it is not there."""
+    """The requested page (notes.queries.pagination), or a 404 that says why it is not there."""
     try:
         return pagination.paginate(request, queryset, per_page=per_page, known_count=known_count)
     except pagination.PageError as error:

@@ -18,11 +18,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from notes import facets, pagination, search
-from notes.filters import AnnotationFilterForm
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
-from notes.views import filtered_annotations, parties_with_counts
+from notes.queries import facets, pagination, search
+from notes.queries.filters import AnnotationFilterForm
+from notes.web.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
+from notes.web.views import filtered_annotations, parties_with_counts
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -113,7 +113,7 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
 
 
 def paginate(request, queryset, known_count=None):
-    """The requested page (notes.pagination); bad `page`/`page_size`/cursor is a 400, a page
+    """The requested page (notes.queries.pagination); bad `page`/`page_size`/cursor is a 400, a page
     that is not there a 404.
 
     The pages' own paginate() raises an HTML 404 for both; an API client needs to tell

@@ -20,9 +20,9 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes.exports import export_queryset
 from notes.models import Annotation, Body, Meeting
-from notes.views import filtered_annotations
+from notes.web.exports import export_queryset
+from notes.web.views import filtered_annotations
 
 FEED_SIZE = 50
 CALENDAR_SIZE = 500

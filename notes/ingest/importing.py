@@ -1,4 +1,4 @@
-"""Records from notes.parsing → rows. Idempotent, one transaction per file.
+"""Records from notes.ingest.parsing → rows. Idempotent, one transaction per file.
 
 Used by the `import_notes` command and by anything else that imports texts, so that every
 route into the archive follows the same rules.
@@ -17,8 +17,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
+from notes.ingest.parsing import PARTIES, NoteRecord, ParseError, PartyInfo, find_party, parse_bytes
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.parsing import PARTIES, NoteRecord, ParseError, PartyInfo, find_party, parse_bytes
 
 # Huddinge's bodies: name, short name, kind. Other names found in texts are added as nämnder.
 KNOWN_BODIES: tuple[tuple[str, str, str], ...] = (

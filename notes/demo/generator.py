@@ -32,11 +32,11 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from notes.facets import defer_facet_counts, rebuild_facet_counts
-from notes.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
+from notes.ingest.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
+from notes.ingest.parsing import PARTIES
 from notes.models import AgendaItem, Annotation, AnnotationKind, Body, Meeting, Party, Person
-from notes.parsing import PARTIES
-from notes.search import defer_search_vectors
+from notes.queries.facets import defer_facet_counts, rebuild_facet_counts
+from notes.queries.search import defer_search_vectors
 
 FIRST_DATE = datetime.date(2014, 1, 1)
 LAST_DATE = datetime.date(2026, 12, 31)

@@ -1,7 +1,7 @@
 """Import annotation texts in the clerks' admin: paste or upload, preview, then import as drafts.
 
-The page uses the same parser and importer as the `import_notes` command (notes.parsing,
-notes.importing), so a text is read the same way whichever route it takes into the archive.
+The page uses the same parser and importer as the `import_notes` command (notes.ingest.parsing,
+notes.ingest.importing), so a text is read the same way whichever route it takes into the archive.
 Texts imported here are saved with ``publish=False``: a new meeting stays a draft until a
 clerk publishes it.
 
@@ -34,9 +34,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notes.importing import Outcome, import_bytes
+from notes.ingest.importing import Outcome, import_bytes
+from notes.ingest.parsing import NoteRecord, ParseError, decode_bytes, find_party, parse_bytes
 from notes.models import Annotation, AnnotationKind, Meeting
-from notes.parsing import NoteRecord, ParseError, decode_bytes, find_party, parse_bytes
 
 MAX_TEXTS = 200
 MAX_BYTES = 1024 * 1024  # per file or pasted text

@@ -3,7 +3,7 @@
 A large result filtered only by body, kind and whole years (including no filter at all: the
 plain /notes/ list) is counted from FacetCount, a table of a few thousand rows that database
 triggers keep in step with every write (migration 0010). Any other large result is counted
-over its rows, under a timeout (notes.views.annotation_facets).
+over its rows, under a timeout (notes.web.views.annotation_facets).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 from django.conf import settings
 
-from notes import cache
 from notes.models import Annotation
+from notes.queries import cache
 
 
 def archive(request):

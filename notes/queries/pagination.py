@@ -153,7 +153,7 @@ def paginate(
     there or the request is malformed.
 
     `known_count`, the result's exact size when the caller has it cheaply (the kept counts,
-    notes.facets): above the exact-count limit no ids are read and no estimate is made; the
+    notes.queries.facets): above the exact-count limit no ids are read and no estimate is made; the
     count shown is this one, and the pages go by cursor as for any large result."""
     per_page = per_page or settings.PAGE_SIZE
     limit = exact_count_limit()

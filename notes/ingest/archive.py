@@ -62,7 +62,7 @@ from django.db import DatabaseError, connection, models, transaction
 from django.db.models import OuterRef
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.search import defer_search_vectors, refresh_search_vectors
+from notes.queries.search import defer_search_vectors, refresh_search_vectors
 
 FORMAT = "huddinge-archive"
 FORMAT_VERSION = 1

@@ -1,0 +1,1 @@
+"""Everything that writes records in: parsing, importing, the admin import, archive files."""

@@ -1,0 +1,1 @@
+"""Every read: the one FilterSet, search, facet counts, paging and the version caches."""

@@ -1,0 +1,68 @@
+"""Every public URL of the archive, in one place: pages, open data and the JSON API.
+
+Each route names its view; each view reads through `notes.queries` (see the README's
+*Architecture*). The clerks' admin is mounted by the project URLconf.
+"""
+
+from django.contrib.sitemaps import views as sitemap_views
+from django.urls import path, re_path
+
+from notes.queries.cache import cached_response
+from notes.web import api, exports, feeds, views
+from notes.web.sitemaps import SITEMAPS
+
+app_name = "notes"
+
+pages = [
+    path("", views.home, name="home"),
+    path("notes/", views.annotation_list, name="annotation_list"),
+    path("notes/<int:pk>/", views.annotation_detail, name="annotation_detail"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("parties/", views.party_list, name="party_list"),
+    path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
+    path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("sprak/<str:code>/", views.switch_language, name="switch_language"),
+    path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("parties.css", views.party_css, name="party_css"),
+]
+
+# Exports, feeds, the meeting calendar and the sitemap: the same filters as /notes/.
+open_data = [
+    path("notes/export.csv", exports.export_csv, name="export_csv"),
+    path("notes/export.json", exports.export_json, name="export_json"),
+    path("notes/feed.atom", feeds.feed_atom, name="feed_atom"),
+    path("meetings/calendar.ics", feeds.meetings_ics, name="meetings_ics"),
+    path(
+        "sitemap.xml",
+        cached_response("sitemap")(sitemap_views.index),
+        {"sitemaps": SITEMAPS, "sitemap_url_name": "notes:sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        cached_response("sitemap")(sitemap_views.sitemap),
+        {"sitemaps": SITEMAPS},
+        name="sitemap_section",
+    ),
+]
+
+# The read-only JSON API (names: notes:api_...).
+api_routes = [
+    path("api/", api.index, name="api_index"),
+    path("api/notes/", api.note_list, name="api_note_list"),
+    path("api/notes/<int:pk>/", api.note_detail, name="api_note_detail"),
+    path("api/meetings/", api.meeting_list, name="api_meeting_list"),
+    path("api/meetings/<int:pk>/", api.meeting_detail, name="api_meeting_detail"),
+    path("api/parties/", api.party_list, name="api_party_list"),
+    path("api/bodies/", api.body_list, name="api_body_list"),
+    path("api/openapi.json", api.openapi_document, name="api_openapi"),
+    # Anything else under /api/ ending in a slash: a JSON 404, not the site's HTML page.
+    # (Without the slash, APPEND_SLASH first redirects here.)
+    re_path(r"^api/[\s\S]+/$", api.not_found, name="api_not_found"),
+]
+
+urlpatterns = pages + open_data + api_routes
