@@ -5,14 +5,15 @@ import datetime
 import pytest
 
 from notes.models import Annotation
-from notes.queries.search import expand_compounds, highlight, parse_query
+from notes.queries.search import expand_compounds, highlight, order_by_relevance, parse_query
+from notes.queries.search import search as search_annotations
 from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
 
 pytestmark = pytest.mark.django_db
 
 
 def search(q):
-    return list(Annotation.objects.search(q).order_by_relevance())
+    return list(order_by_relevance(search_annotations(Annotation.objects.all(), q)))
 
 
 @pytest.fixture

@@ -3,22 +3,29 @@
 A large result filtered only by body, kind and whole years (including no filter at all: the
 plain /notes/ list) is counted from FacetCount, a table of a few thousand rows that database
 triggers keep in step with every write (migration 0010). Any other large result is counted
-over its rows, under a timeout (notes.web.views.annotation_facets).
+over its rows, under a timeout (notes.queries.annotations.annotation_facets).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, models
+
+from notes.models import Annotation, AnnotationKind, AnnotationQuerySet, Body, FacetCount, Party
 
 EMPTY = ("party", "body", "kind", "year")
+
+# Table names from the models, for the SQL composed below.
+BODIES = Body._meta.db_table
+PARTIES = Party._meta.db_table
+KEPT = FacetCount._meta.db_table
+PARTY_LINKS = Annotation.parties.through._meta.db_table
 
 
 def rows_to_facets(rows) -> dict[str, list[dict]]:
     """(dimension, key, name, slug, count) rows → the facet lists the templates and API use."""
-    from notes.models import AnnotationKind
-
     facets: dict[str, list[dict]] = {name: [] for name in EMPTY}
     labels = dict(AnnotationKind.choices)
     for dimension, key, name, slug, count in rows:
@@ -39,6 +46,46 @@ def rows_to_facets(rows) -> dict[str, list[dict]]:
     facets["kind"].sort(key=lambda r: (-r["count"], r["code"]))
     facets["year"].sort(key=lambda r: -r["year"])
     return facets
+
+
+def facet_counts(queryset: AnnotationQuerySet) -> dict[str, list[dict]]:
+    """Counts of this result by party, body, kind and year, for the facet lists.
+
+    One query: the result's rows (this queryset, so the counts agree with the result for
+    any combination of filters) are read once into a materialized CTE and grouped four
+    ways. Counting each facet over its own `pk IN (result)` read the result four times,
+    which at a million annotations took seconds per facet.
+    """
+    result = queryset.order_by().values(
+        "id", "kind", "date", body_id=models.F("item__meeting__body_id")
+    )
+    try:
+        inner, params = result.query.sql_with_params()
+    except EmptyResultSet:  # e.g. pk__in=[]: nothing to count
+        return {"party": [], "body": [], "kind": [], "year": []}
+    sql = f"""
+        WITH r AS MATERIALIZED ({inner})
+        SELECT 'party', p.abbreviation, p.name, p.slug, c.n
+          FROM (SELECT ap.party_id, count(*) AS n FROM {PARTY_LINKS} ap
+                 WHERE ap.annotation_id IN (SELECT id FROM r) GROUP BY 1) c
+          JOIN {PARTIES} p ON p.id = c.party_id
+        UNION ALL
+        SELECT 'body', b.slug, b.name, NULL, c.n
+          FROM (SELECT body_id, count(*) AS n FROM r GROUP BY 1) c
+          JOIN {BODIES} b ON b.id = c.body_id
+        UNION ALL
+        SELECT 'kind', kind, NULL, NULL, count(*) FROM r GROUP BY kind
+        UNION ALL
+        SELECT 'year', y::text, NULL, NULL, n
+          FROM (SELECT EXTRACT(YEAR FROM date)::int AS y, count(*) AS n FROM r GROUP BY 1) c
+    """
+    with connection.cursor() as cursor:
+        if connection.in_atomic_block:
+            # A million rows hashed and kept for four passes: in memory, not in batches
+            # on disk (the default work_mem is 4 MB). For this statement's transaction only.
+            cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute(sql, params)
+        return rows_to_facets(cursor.fetchall())
 
 
 def kept_filter(cleaned: dict) -> dict | None:
@@ -68,7 +115,7 @@ def kept_filter(cleaned: dict) -> dict | None:
 def _kept_conditions(where: dict) -> tuple[list[str], list]:
     conditions, params = ["f.n <> 0"], []
     if where["body"]:
-        conditions.append("f.body_id = (SELECT id FROM notes_body WHERE slug = %s)")
+        conditions.append(f"f.body_id = (SELECT id FROM {BODIES} WHERE slug = %s)")
         params.append(where["body"])
     if where["kind"]:
         conditions.append("f.kind = %s")
@@ -80,7 +127,7 @@ def _kept_conditions(where: dict) -> tuple[list[str], list]:
         conditions.append("f.year <= %s")
         params.append(where["year_to"])
     if where.get("party"):
-        conditions.append("f.party_id = (SELECT id FROM notes_party WHERE abbreviation = %s)")
+        conditions.append(f"f.party_id = (SELECT id FROM {PARTIES} WHERE abbreviation = %s)")
         params.append(where["party"])
     return conditions, params
 
@@ -93,9 +140,7 @@ def kept_count(where: dict) -> int:
     conditions.append("f.co_party_id = 0")
     with connection.cursor() as cursor:
         where_sql = " AND ".join(conditions)
-        cursor.execute(
-            f"SELECT coalesce(sum(f.n), 0) FROM notes_facetcount f WHERE {where_sql}", params
-        )
+        cursor.execute(f"SELECT coalesce(sum(f.n), 0) FROM {KEPT} f WHERE {where_sql}", params)
         return int(cursor.fetchone()[0])
 
 
@@ -119,11 +164,11 @@ def kept_facets(where: dict) -> dict[str, list[dict]]:
         WITH f AS (
             SELECT f.party_id, f.co_party_id, f.body_id, b.slug AS body_slug,
                    b.name AS body_name, f.kind, f.year, f.n
-              FROM notes_facetcount f JOIN notes_body b ON b.id = f.body_id
+              FROM {KEPT} f JOIN {BODIES} b ON b.id = f.body_id
              WHERE {" AND ".join(conditions)}
         )
         SELECT 'party', p.abbreviation, p.name, p.slug, sum(f.n)
-          FROM f JOIN notes_party p ON p.id = {party_key} WHERE {party_scope} GROUP BY p.id
+          FROM f JOIN {PARTIES} p ON p.id = {party_key} WHERE {party_scope} GROUP BY p.id
         UNION ALL
         SELECT 'body', f.body_slug, f.body_name, NULL, sum(f.n)
           FROM f WHERE {scope} GROUP BY f.body_slug, f.body_name
@@ -141,7 +186,7 @@ def party_totals() -> dict[int, int]:
     """Public annotations per party id, from FacetCount."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT party_id, sum(n) FROM notes_facetcount"
+            f"SELECT party_id, sum(n) FROM {KEPT}"
             " WHERE party_id <> 0 AND co_party_id = 0 GROUP BY 1"
         )
         return {party_id: int(n) for party_id, n in cursor.fetchall()}

@@ -11,6 +11,7 @@ from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
 from notes.models import Annotation, Body, Party
+from notes.queries.search import order_by_relevance, search
 
 
 def _party_choices():
@@ -118,17 +119,21 @@ class AnnotationFilter(django_filters.FilterSet):
                 field.error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
 
     def filter_q(self, queryset, name, value):
-        return queryset.search(value) if value.strip() else queryset
+        return search(queryset, value) if value.strip() else queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)
         sort = self.form.cleaned_data.get("sort") or ""
-        searching = bool((self.form.cleaned_data.get("q") or "").strip())
         if sort == "oldest":
             return queryset.order_by("date", "id")
-        if sort == "newest" or not searching:
+        if sort == "newest" or not self.searching:
             return queryset.order_by("-date", "-id")
-        return queryset.order_by_relevance()
+        return order_by_relevance(queryset)
+
+    @property
+    def searching(self) -> bool:
+        """Whether the (valid) filter holds words to search for: ranks and snippets apply."""
+        return bool((self.form.cleaned_data.get("q") or "").strip())
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset

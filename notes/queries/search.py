@@ -1,6 +1,6 @@
 """Swedish search: web-search syntax, stemming, compound-word parts and reference look-ups.
 
-One entry point, `AnnotationQuerySet.search(q)`, used by every output through the FilterSet.
+One entry point, `search(queryset, q)`, used by every output through the FilterSet.
 
 - Words are matched with PostgreSQL's `swedish` configuration against the stored, weighted
   `search_vector` (item title and case number above the text, names below it).
@@ -16,11 +16,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db import connection, models
+from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from notes.ingest.parsing import find_party
+from notes.models import Annotation, AnnotationQuerySet
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
 # snippet is HTML-escaped before they are turned into <mark>.
@@ -176,6 +179,89 @@ def websearch_tsquery_text(text: str) -> str:
     with connection.cursor() as cursor:
         cursor.execute("SELECT websearch_to_tsquery('swedish', %s)::text", [text])
         return cursor.fetchone()[0]
+
+
+def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
+    """`queryset` narrowed by a full-text and reference search; adds `rank` and `snippet`.
+
+    Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, `SD`) come first, then
+    by relevance; order_by_relevance() applies that order.
+    """
+    parsed = parse_query(q)
+    references = Q()
+    if parsed.item_numbers:
+        references |= Q(item__number__in=parsed.item_numbers)
+    if parsed.paragraphs:
+        references |= Q(item__paragraph__in=parsed.paragraphs)
+    for case_number in parsed.case_numbers:
+        references |= Q(item__case_number__iexact=case_number)
+    if parsed.parties:
+        references |= Q(
+            models.Exists(
+                Annotation.parties.through.objects.filter(
+                    annotation_id=models.OuterRef("pk"),
+                    party__abbreviation__in=parsed.parties,
+                )
+            )
+        )
+
+    text_match = None
+    tsquery = websearch_tsquery_text(parsed.text) if parsed.text else ""
+    if tsquery:
+        expanded, _parts = expand_compounds(tsquery)
+        exact = SearchQuery(parsed.text, search_type="websearch", config="swedish")
+        wide = SearchQuery(expanded, search_type="raw", config="simple")
+        text_match = Q(search_vector=wide)
+        vector = models.F("search_vector")
+        # Whole words count twice: they match both queries, compound parts only the wide one.
+        rank = SearchRank(vector, exact) + SearchRank(vector, wide)
+        snippet = SearchHeadline(
+            "text",
+            wide,
+            config="swedish",
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            max_words=35,
+            min_words=15,
+            max_fragments=2,
+            fragment_delimiter=" … ",
+        )
+    else:
+        rank = models.Value(0.0, output_field=models.FloatField())
+        snippet = models.Value("", output_field=models.TextField())
+
+    if not references and text_match is None:
+        # Only stop words, or nothing searchable: no result, but the same columns.
+        return queryset.none().annotate(reference_match=models.Value(0), rank=rank, snippet=snippet)
+    if references and text_match:
+        # An OR across the annotation and its item cannot use either side's index (the
+        # planner would scan every annotation); a union of the two index lookups can.
+        either = (
+            Annotation.objects.filter(references)
+            .order_by()
+            .values("pk")
+            .union(Annotation.objects.filter(text_match).order_by().values("pk"))
+        )
+        condition = Q(pk__in=either)
+    else:
+        condition = references or text_match
+    reference_match = (
+        models.Case(
+            models.When(references, then=models.Value(1)),
+            default=models.Value(0),
+            output_field=models.IntegerField(),
+        )
+        if references
+        else models.Value(0, output_field=models.IntegerField())
+    )
+    return queryset.filter(condition).annotate(
+        reference_match=reference_match, rank=rank, snippet=snippet
+    )
+
+
+def order_by_relevance(queryset: AnnotationQuerySet) -> AnnotationQuerySet:
+    """Exact reference matches first, then by relevance, then newest."""
+    return queryset.order_by("-reference_match", "-rank", "-date", "-id")
 
 
 def highlight(snippet: str | None) -> SafeString:

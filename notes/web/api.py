@@ -18,11 +18,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 
-from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.queries import facets, pagination, search
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party
+from notes.queries import pagination, search
+from notes.queries.annotations import (
+    filtered_annotations,
+    for_api,
+    known_count,
+    parties_with_counts,
+)
 from notes.queries.filters import AnnotationFilterForm
 from notes.web.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
-from notes.web.views import filtered_annotations, parties_with_counts
 
 SAFE_METHODS = ("GET", "HEAD")
 
@@ -209,20 +214,6 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
     return data
 
 
-def for_api(queryset):
-    """for_list() plus each signatory's party, still in a fixed number of queries.
-
-    for_list() prefetches signatories without their party; prefetching the same relation
-    twice is an error, so its prefetches are replaced rather than added to.
-    """
-    signatories = Person.objects.select_related("party")
-    return (
-        queryset.defer("search_vector")
-        .prefetch_related(None)
-        .prefetch_related("parties", Prefetch("signatories", queryset=signatories))
-    )
-
-
 @api_view
 def index(request):
     """Where everything is, so a client needs to know only /api/."""
@@ -240,13 +231,11 @@ def index(request):
 @api_view
 def note_list(request):
     """Annotations filtered exactly like /notes/ (the one AnnotationFilter), one page of them."""
-    annotation_filter, result = filtered_annotations(request)
+    annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
-    searching = bool((annotation_filter.form.cleaned_data.get("q") or "").strip())
-    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
-    page = paginate(request, for_api(result), facets.kept_count(kept) if kept else None)
-    results = [annotation_data(request, a, searching) for a in page.object_list]
+    page = paginate(request, for_api(result), known_count(annotation_filter))
+    results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
     return json_response(page_payload(request, page, results))
 
 

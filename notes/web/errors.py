@@ -30,3 +30,23 @@ def bad_request(request, exception):
 def server_error(request):
     # No context processors: the database may be what failed.
     return HttpResponseServerError(loader.get_template("500.html").render({}))
+
+
+def bad_filter(annotation_filter, *, as_json: bool = False) -> HttpResponse:
+    """400 for a filter that does not parse, in plain words or as JSON: an export or a feed
+    of a filter that does not parse would be a wrong file, so none is sent."""
+    if as_json:
+        errors = [
+            {"field": str(label), "message": str(message)}
+            for label, message in annotation_filter.error_list()
+        ]
+        return JsonResponse(
+            {"error": _("Ogiltig filtrering."), "errors": errors},
+            status=400,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    lines = [_("Ogiltig filtrering:")]
+    lines += [f"{label}: {message}" for label, message in annotation_filter.error_list()]
+    return HttpResponse(
+        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
+    )

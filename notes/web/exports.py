@@ -13,13 +13,13 @@ import datetime
 import json
 from decimal import Decimal
 
-from django.http import HttpResponse, JsonResponse, StreamingHttpResponse
+from django.http import StreamingHttpResponse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from notes.models import Annotation
-from notes.web.views import filtered_annotations
+from notes.queries.annotations import filtered_annotations
+from notes.web.errors import bad_filter
 
 # Hard cap on rows per export. Larger archives are fetched in parts with date_after/date_before.
 # The check is free: the query is sliced to MAX_ROWS + 1 rows and the extra row, if it comes,
@@ -135,28 +135,6 @@ class LineBuffer:
         return value
 
 
-def bad_filter_text(annotation_filter) -> HttpResponse:
-    """400 in plain words: an export of a filter that does not parse would be a wrong file."""
-    lines = [_("Ogiltig filtrering:")]
-    lines += [f"{label}: {message}" for label, message in annotation_filter.error_list()]
-    return HttpResponse(
-        "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-    )
-
-
-def bad_filter_json(annotation_filter) -> JsonResponse:
-    """400 as JSON for clients that asked for JSON."""
-    errors = [
-        {"field": str(label), "message": str(message)}
-        for label, message in annotation_filter.error_list()
-    ]
-    return JsonResponse(
-        {"error": _("Ogiltig filtrering."), "errors": errors},
-        status=400,
-        json_dumps_params={"ensure_ascii": False},
-    )
-
-
 def export_filename(extension: str) -> str:
     """`anteckningar-20240131.csv`: the date tells apart files saved on different days."""
     return f"anteckningar-{timezone.localdate():%Y%m%d}.{extension}"
@@ -176,9 +154,9 @@ def csv_lines(queryset, prefix: str):
 @require_safe
 def export_csv(request):
     """The current filter as semicolon-separated UTF-8, as Swedish Excel expects."""
-    annotation_filter, result = filtered_annotations(request)
+    annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
-        return bad_filter_text(annotation_filter)
+        return bad_filter(annotation_filter)
     response = StreamingHttpResponse(
         csv_lines(result, site_prefix(request)), content_type="text/csv; charset=utf-8"
     )
@@ -228,9 +206,9 @@ def json_chunks(queryset, head: dict, prefix: str):
 @require_safe
 def export_json(request):
     """The current filter as one JSON document, with the filter and this export's address."""
-    annotation_filter, result = filtered_annotations(request)
+    annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
-        return bad_filter_json(annotation_filter)
+        return bad_filter(annotation_filter, as_json=True)
     head = {
         "filter": cleaned_filter(annotation_filter),
         "permalink": request.build_absolute_uri(),

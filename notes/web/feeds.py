@@ -21,8 +21,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from notes.models import Annotation, Body, Meeting
+from notes.queries.annotations import filtered_annotations
+from notes.web.errors import bad_filter
 from notes.web.exports import export_queryset
-from notes.web.views import filtered_annotations
 
 FEED_SIZE = 50
 CALENDAR_SIZE = 500
@@ -80,14 +81,10 @@ class AnnotationFeed(Feed):
         try:
             return super().__call__(request, *args, **kwargs)
         except InvalidFilter as error:
-            lines = [_("Ogiltig filtrering:")]
-            lines += [f"{label}: {m}" for label, m in error.annotation_filter.error_list()]
-            return HttpResponse(
-                "\n".join(lines) + "\n", status=400, content_type="text/plain; charset=utf-8"
-            )
+            return bad_filter(error.annotation_filter)
 
     def get_object(self, request, *args, **kwargs):
-        annotation_filter, result = filtered_annotations(request)
+        annotation_filter, result = filtered_annotations(request.GET)
         if result is None:
             raise InvalidFilter(annotation_filter)
         return annotation_filter

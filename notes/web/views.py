@@ -1,38 +1,37 @@
-"""Public pages. Small function views; the query logic lives in QuerySets and the FilterSet."""
+"""Public pages. Small function views; what they read comes from `notes.queries`."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.queries import cache, charts, facets, pagination
+from notes.queries import cache, charts, pagination
+from notes.queries.annotations import (
+    annotation_facets,
+    case_path,
+    filtered_annotations,
+    item_with_annotations,
+    known_count,
+    meeting_with_items,
+    parties_with_counts,
+)
 from notes.queries.filters import AnnotationFilter
 from notes.web.errors import NotFoundWithReason
 
 
-def paginate(request, queryset, per_page=None, known_count=None):
+def paginate(request, queryset, per_page=None, count=None):
     """The requested page (notes.queries.pagination), or a 404 that says why it is not there."""
     try:
-        return pagination.paginate(request, queryset, per_page=per_page, known_count=known_count)
+        return pagination.paginate(request, queryset, per_page=per_page, known_count=count)
     except pagination.PageError as error:
         raise NotFoundWithReason(str(error)) from None
-
-
-def filtered_annotations(request, queryset=None):
-    """The AnnotationFilter bound to the request, and its result (None when the input is bad)."""
-    base = queryset if queryset is not None else Annotation.objects.all()
-    base = base.public()
-    annotation_filter = AnnotationFilter(request.GET, queryset=base.for_list())
-    if not annotation_filter.is_valid():
-        return annotation_filter, None
-    return annotation_filter, annotation_filter.qs
 
 
 @require_safe
@@ -67,8 +66,6 @@ def home(request):
 def chart_html(request, name: str, parts, chart_id: str, compute):
     """A chart's figure, rendered once per archive version and language: its SVG and table
     are some hundred template nodes, the same for every reader."""
-    from django.template.loader import render_to_string
-
     return cache.cached(
         request,
         name + "_html",
@@ -79,7 +76,7 @@ def chart_html(request, name: str, parts, chart_id: str, compute):
 
 @require_safe
 def annotation_list(request):
-    annotation_filter, result = filtered_annotations(request)
+    annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         return render(
             request,
@@ -87,8 +84,7 @@ def annotation_list(request):
             {"filter": annotation_filter, "errors": annotation_filter.error_list()},
             status=400,
         )
-    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
-    page = paginate(request, result, known_count=facets.kept_count(kept) if kept else None)
+    page = paginate(request, result, count=known_count(annotation_filter))
     facet_lists = annotation_facets(request, annotation_filter, result, page)
     return render(
         request,
@@ -98,29 +94,9 @@ def annotation_list(request):
             "page": page,
             "facets": facet_lists if facet_lists != cache.UNAVAILABLE else None,
             "facets_unavailable": facet_lists == cache.UNAVAILABLE,
-            "searching": bool(annotation_filter.form.cleaned_data.get("q")),
+            "searching": annotation_filter.searching,
         },
     )
-
-
-def annotation_facets(request, annotation_filter, result, page):
-    """Facet counts for the result: over its ids when it is small; from the kept counts when
-    the filter allows; otherwise counted over the result, cached by archive version and under
-    a timeout of their own, unless the result is estimated at over FACET_LIVE_LIMIT rows."""
-    data = annotation_filter.form.cleaned_data
-    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
-    kept = facets.kept_filter(data)
-    if page.exact:
-        compute = Annotation.objects.filter(pk__in=page.ids).facet_counts
-    elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
-        compute = lambda: facets.kept_facets(kept)  # noqa: E731
-    elif page.count > settings.FACET_LIVE_LIMIT:
-        # Counting this many rows (the planner's estimate) would take seconds and most likely
-        # run out of FACET_TIMEOUT_MS anyway: the page says to narrow the result instead.
-        return cache.UNAVAILABLE
-    else:
-        compute = lambda: cache.within(settings.FACET_TIMEOUT_MS, result.facet_counts)  # noqa: E731
-    return cache.cached(request, "facets", parts, compute)
 
 
 @require_safe
@@ -158,53 +134,14 @@ def meeting_list(request):
 
 @require_safe
 def meeting_detail(request, pk):
-    annotations = (
-        Annotation.objects.filter(withdrawn_at__isnull=True)
-        .prefetch_related("parties", "signatories")
-        .defer("search_vector")
-        .order_by("id")
-    )
-    items = AgendaItem.objects.prefetch_related(Prefetch("annotations", queryset=annotations))
-    meeting = get_object_or_404(
-        Meeting.objects.published()
-        .select_related("body")
-        .prefetch_related(Prefetch("items", queryset=items)),
-        pk=pk,
-    )
+    meeting = get_object_or_404(meeting_with_items(Meeting.objects.published()), pk=pk)
     return render(request, "notes/meeting_detail.html", {"meeting": meeting})
 
 
 @require_safe
 def item_detail(request, pk):
-    annotations = (
-        Annotation.objects.filter(withdrawn_at__isnull=True)
-        .prefetch_related("parties", "signatories")
-        .order_by("id")
-    )
-    item = get_object_or_404(
-        AgendaItem.objects.filter(meeting__published_at__isnull=False)
-        .select_related("meeting__body")
-        .prefetch_related(Prefetch("annotations", queryset=annotations.defer("search_vector"))),
-        pk=pk,
-    )
-    return render(
-        request, "notes/item_detail.html", {"item": item, "case_path": list(item.case_path())}
-    )
-
-
-def parties_with_counts(request) -> list[Party]:
-    """Every party by name with `annotation_count` (public ones), cached by archive version."""
-
-    def counts():
-        # Summed from the kept counts (FacetCount). (A COUNT ... FILTER (WHERE id IN public)
-        # per party was planned as a subquery per link row: minutes at a million annotations.)
-        per_party = facets.party_totals()
-        parties = list(Party.objects.order_by("name"))
-        for party in parties:
-            party.annotation_count = per_party.get(party.pk, 0)
-        return parties
-
-    return cache.cached(request, "party_counts", (), counts)
+    item = get_object_or_404(item_with_annotations(AgendaItem.objects.all()), pk=pk)
+    return render(request, "notes/item_detail.html", {"item": item, "case_path": case_path(item)})
 
 
 @require_safe

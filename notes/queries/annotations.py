@@ -1,0 +1,124 @@
+"""The reads behind the public pages and the API: what a view asks for, in one place.
+
+A view binds the request's parameters to `filtered_annotations()` and gets the result; the
+result is then paged (`notes.queries.pagination`) and counted (`annotation_facets()`). Every
+list, export, feed and API answer goes through the same AnnotationFilter, so they all select
+the same annotations for the same query string.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
+
+from notes.models import AgendaItem, Annotation, AnnotationQuerySet, Party, Person
+from notes.queries import cache, facets
+from notes.queries.filters import AnnotationFilter
+
+
+def filtered_annotations(
+    params, queryset=None
+) -> tuple[AnnotationFilter, AnnotationQuerySet | None]:
+    """The AnnotationFilter bound to `params` (a QueryDict), and its result (None when the
+    input is bad; the filter's form then says why)."""
+    base = queryset if queryset is not None else Annotation.objects.all()
+    annotation_filter = AnnotationFilter(params, queryset=base.public().for_list())
+    if not annotation_filter.is_valid():
+        return annotation_filter, None
+    return annotation_filter, annotation_filter.qs
+
+
+def known_count(annotation_filter: AnnotationFilter) -> int | None:
+    """The exact size of the result when the kept counts can tell it, else None."""
+    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
+    return facets.kept_count(kept) if kept else None
+
+
+def annotation_facets(request, annotation_filter: AnnotationFilter, result, page):
+    """Facet counts for the result: over its ids when it is small; from the kept counts when
+    the filter allows; otherwise counted over the result, cached by archive version and under
+    a timeout of their own, unless the result is estimated at over FACET_LIVE_LIMIT rows
+    (then cache.UNAVAILABLE)."""
+    data = annotation_filter.form.cleaned_data
+    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
+    kept = facets.kept_filter(data)
+    if page.exact:
+        ids = page.ids
+        compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
+    elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
+        compute = lambda: facets.kept_facets(kept)  # noqa: E731
+    elif page.count > settings.FACET_LIVE_LIMIT:
+        # Counting this many rows (the planner's estimate) would take seconds and most likely
+        # run out of FACET_TIMEOUT_MS anyway: the page says to narrow the result instead.
+        return cache.UNAVAILABLE
+    else:
+        compute = lambda: cache.within(  # noqa: E731
+            settings.FACET_TIMEOUT_MS, lambda: facets.facet_counts(result)
+        )
+    return cache.cached(request, "facets", parts, compute)
+
+
+def parties_with_counts(request) -> list[Party]:
+    """Every party by name with `annotation_count` (public ones), cached by archive version."""
+
+    def counts():
+        # Summed from the kept counts (FacetCount). (A COUNT ... FILTER (WHERE id IN public)
+        # per party was planned as a subquery per link row: minutes at a million annotations.)
+        per_party = facets.party_totals()
+        parties = list(Party.objects.order_by("name"))
+        for party in parties:
+            party.annotation_count = per_party.get(party.pk, 0)
+        return parties
+
+    return cache.cached(request, "party_counts", (), counts)
+
+
+def in_force_annotations() -> QuerySet[Annotation]:
+    """An item's annotations as its pages show them: in force, in order, with their parties
+    and signatories, without the search vector. For `Prefetch("annotations", …)`."""
+    return (
+        Annotation.objects.filter(withdrawn_at__isnull=True)
+        .prefetch_related("parties", "signatories")
+        .defer("search_vector")
+        .order_by("id")
+    )
+
+
+def meeting_with_items(queryset):
+    """Published meetings with their items and each item's annotations in force."""
+    items = AgendaItem.objects.prefetch_related(
+        Prefetch("annotations", queryset=in_force_annotations())
+    )
+    return queryset.select_related("body").prefetch_related(Prefetch("items", queryset=items))
+
+
+def item_with_annotations(queryset):
+    """Items of published meetings with their meeting, body and annotations in force."""
+    return (
+        queryset.filter(meeting__published_at__isnull=False)
+        .select_related("meeting__body")
+        .prefetch_related(Prefetch("annotations", queryset=in_force_annotations()))
+    )
+
+
+def case_path(item: AgendaItem) -> list[AgendaItem]:
+    """Every published item with this item's case number, oldest first: the case's way
+    through the bodies."""
+    if not item.case_number:
+        return []
+    path = AgendaItem.objects.filter(case_number__iexact=item.case_number)
+    return list(item_with_annotations(path).order_by("meeting__date", "id"))
+
+
+def for_api(queryset):
+    """for_list() plus each signatory's party, still in a fixed number of queries.
+
+    for_list() prefetches signatories without their party; prefetching the same relation
+    twice is an error, so its prefetches are replaced rather than added to.
+    """
+    signatories = Person.objects.select_related("party")
+    return (
+        queryset.defer("search_vector")
+        .prefetch_related(None)
+        .prefetch_related("parties", Prefetch("signatories", queryset=signatories))
+    )
