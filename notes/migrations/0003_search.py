@@ -4,8 +4,9 @@ import django.contrib.postgres.indexes
 import django.contrib.postgres.search
 from django.contrib.postgres.operations import TrigramExtension
 
-from notes.migrations import _0003_search_sql as search_sql
 from django.db import migrations, models
+
+from notes import sql
 
 
 class Migration(migrations.Migration):
@@ -39,5 +40,7 @@ class Migration(migrations.Migration):
             model_name='searchword',
             index=django.contrib.postgres.indexes.GinIndex(django.contrib.postgres.indexes.OpClass('word', name='gin_trgm_ops'), name='searchword_trgm_idx'),
         ),
-        migrations.RunSQL(search_sql.FORWARD, search_sql.REVERSE),
+        # The SQL behind full-text search: kept in the database so that every write keeps the
+        # vector current, whatever wrote it.
+        migrations.RunSQL(sql.read('0003_search.sql'), sql.read('0003_search.reverse.sql')),
 ]

@@ -2,48 +2,10 @@
 
 from django.db import migrations, models
 
+from notes import sql
+
 # Every statement that writes to the archive's tables bumps the single version row, whatever
 # wrote it (admin, importer, bulk load, SQL): the ETag of every public page follows.
-FORWARD = """
-INSERT INTO notes_archiveversion (id, version, changed_at) VALUES (1, 1, now())
-ON CONFLICT (id) DO NOTHING;
-
-CREATE OR REPLACE FUNCTION notes_bump_archive_version() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    UPDATE notes_archiveversion SET version = version + 1, changed_at = now() WHERE id = 1;
-    RETURN NULL;
-END $$;
-
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_body
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_meeting
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_agendaitem
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_annotation
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_annotation_parties
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_annotation_signatories
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_party
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-CREATE TRIGGER notes_bump_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON notes_person
-    FOR EACH STATEMENT EXECUTE FUNCTION notes_bump_archive_version();
-"""
-
-REVERSE = """
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_body;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_meeting;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_agendaitem;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_annotation;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_annotation_parties;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_annotation_signatories;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_party;
-DROP TRIGGER IF EXISTS notes_bump_version ON notes_person;
-DROP FUNCTION IF EXISTS notes_bump_archive_version();
-"""
 
 
 class Migration(migrations.Migration):
@@ -66,5 +28,7 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('id', 1)), name='archiveversion_single_row')],
             },
         ),
-        migrations.RunSQL(FORWARD, REVERSE),
+        migrations.RunSQL(
+            sql.read('0007_archive_version.sql'), sql.read('0007_archive_version.reverse.sql')
+        ),
 ]

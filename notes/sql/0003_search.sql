@@ -1,9 +1,4 @@
-"""The SQL behind full-text search, installed by migration 0003 (frozen: change it in a new migration).
 
-Kept in the database so that every write keeps the vector current, whatever wrote it.
-"""
-
-FORWARD = r"""
 CREATE OR REPLACE FUNCTION notes_annotation_vector(a_id bigint, a_item bigint, a_text text)
 RETURNS tsvector LANGUAGE sql STABLE AS $$
     SELECT
@@ -108,24 +103,3 @@ CREATE TRIGGER notes_vocabulary_update AFTER UPDATE ON notes_annotation
 
 -- Rows that existed before this migration.
 UPDATE notes_annotation SET search_vector = notes_annotation_vector(id, item_id, text);
-"""
-
-REVERSE = r"""
-DROP TRIGGER IF EXISTS notes_vocabulary_update ON notes_annotation;
-DROP TRIGGER IF EXISTS notes_vocabulary_insert ON notes_annotation;
-DROP FUNCTION IF EXISTS notes_vocabulary_add();
-DROP TRIGGER IF EXISTS notes_person_changed ON notes_person;
-DROP FUNCTION IF EXISTS notes_person_changed();
-DROP TRIGGER IF EXISTS notes_party_changed ON notes_party;
-DROP FUNCTION IF EXISTS notes_party_changed();
-DROP TRIGGER IF EXISTS notes_item_changed ON notes_agendaitem;
-DROP FUNCTION IF EXISTS notes_item_changed();
-DROP TRIGGER IF EXISTS notes_signatories_deleted ON notes_annotation_signatories;
-DROP TRIGGER IF EXISTS notes_signatories_inserted ON notes_annotation_signatories;
-DROP TRIGGER IF EXISTS notes_parties_deleted ON notes_annotation_parties;
-DROP TRIGGER IF EXISTS notes_parties_inserted ON notes_annotation_parties;
-DROP FUNCTION IF EXISTS notes_annotation_links_changed();
-DROP TRIGGER IF EXISTS notes_annotation_vector_row ON notes_annotation;
-DROP FUNCTION IF EXISTS notes_annotation_vector_row();
-DROP FUNCTION IF EXISTS notes_annotation_vector(bigint, bigint, text);
-"""
