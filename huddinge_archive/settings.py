@@ -241,6 +241,9 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Requests per window (seconds) per client address, by kind; over it: 429 with Retry-After.
+RATELIMIT_USE_CACHE = "ratelimit"
+# A cache that does not answer lets requests through instead of refusing every one.
+RATELIMIT_FAIL_OPEN = True
 RATE_LIMITS = {
     "search": (env_int("RATE_LIMIT_SEARCH", 60), 60),
     "export": (env_int("RATE_LIMIT_EXPORT", 10), 60),
@@ -253,6 +256,12 @@ CACHES = {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "archive",
         "OPTIONS": {"MAX_ENTRIES": 5000},
+    },
+    # Rate-limit counters (notes/web/ratelimit.py, django-ratelimit). Per process here; a
+    # shared cache (Redis, Valkey, memcached) makes several app servers share one limit.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
     },
     # Whole public pages under their ETag (notes/middleware.py, ArchiveETagMiddleware).
     "pages": {

@@ -41,13 +41,14 @@ def _no_rate_limits(settings):
 @pytest.fixture(autouse=True)
 def _empty_archive_cache():
     """Each test's database starts at the same archive version, so values cached under it by
-    an earlier test must not be found (in production the version only grows)."""
+    an earlier test must not be found (in production the version only grows). Rate-limit
+    counts start from zero too."""
     from django.core.cache import caches
 
-    for alias in ("archive", "pages"):
+    for alias in ("archive", "pages", "ratelimit"):
         caches[alias].clear()
     yield
-    for alias in ("archive", "pages"):
+    for alias in ("archive", "pages", "ratelimit"):
         caches[alias].clear()
 
 

@@ -14,7 +14,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tests.factories import AnnotationFactory
 
@@ -276,3 +276,28 @@ def test_web_process_gets_a_statement_timeout():
         timeout=60,
     )
     assert result.stdout.strip() == "1234ms", result.stderr
+
+
+def test_rate_limit_counts_live_in_the_shared_cache(client, settings, db):
+    """The counts are kept in the cache named by RATELIMIT_USE_CACHE, not in the process: a
+    shared cache there gives every app server the same count."""
+    settings.RATE_LIMITS = {"api": (2, 60)}
+    assert client.get("/api/notes/?n=1").status_code == 200
+    assert client.get("/api/notes/?n=2").status_code == 200
+    assert client.get("/api/notes/?n=3").status_code == 429
+    # What another app server would see through the same cache: the count is there.
+    caches[settings.RATELIMIT_USE_CACHE].clear()
+    assert client.get("/api/notes/?n=4").status_code == 200
+
+
+def test_rate_limits_let_requests_through_when_the_cache_fails(client, settings, monkeypatch, db):
+    settings.RATE_LIMITS = {"api": (1, 60)}
+    counter = caches[settings.RATELIMIT_USE_CACHE]
+
+    def down(*args, **kwargs):
+        raise ValueError("cache unavailable")
+
+    monkeypatch.setattr(counter, "incr", down)
+    monkeypatch.setattr(counter, "add", lambda *a, **k: False)
+    for n in range(3):
+        assert client.get(f"/api/notes/?n={n}").status_code == 200

@@ -1,18 +1,19 @@
 """Per-client rate limits for the expensive outputs: search, exports and the API.
 
-A fixed window per client address and bucket, counted in Django's cache (local memory by
-default; a shared cache such as Redis or the database cache makes the limit hold across app
-servers). Over the limit: 429 with Retry-After. Limits are settings (RATE_LIMITS).
+Counted by django-ratelimit in Django's cache framework, in the cache named by
+RATELIMIT_USE_CACHE ("ratelimit"). It is local memory by default, which limits each app
+process on its own; pointed at a shared cache (Redis, Valkey, memcached), every app server
+counts against the same limit. A window per client address and bucket; over the limit: 429
+with Retry-After. Limits are settings (RATE_LIMITS: bucket → (requests, seconds)). When the
+cache does not answer, requests are let through (RATELIMIT_FAIL_OPEN) rather than refused.
 """
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
-from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
+from django_ratelimit.core import get_usage
 
 
 def bucket_for(request) -> str | None:
@@ -26,10 +27,25 @@ def bucket_for(request) -> str | None:
     return None
 
 
-def client_id(request) -> str:
+def client_id(group: str, request) -> str:
     # Behind a trusted proxy, REMOTE_ADDR is set from X-Forwarded-For by the proxy setup
     # (see README); we never trust the header ourselves.
     return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def usage(request, bucket: str) -> dict | None:
+    """Count this request in its bucket; None when the bucket has no limit."""
+    limits = getattr(settings, "RATE_LIMITS", {})
+    if bucket not in limits:
+        return None
+    allowed, window = limits[bucket]
+    return get_usage(
+        request,
+        group=f"notes.{bucket}",
+        key=client_id,
+        rate=f"{allowed}/{window}s",
+        increment=True,
+    )
 
 
 class RateLimitMiddleware:
@@ -38,24 +54,14 @@ class RateLimitMiddleware:
 
     def __call__(self, request):
         bucket = bucket_for(request)
-        limits = getattr(settings, "RATE_LIMITS", {})
-        if bucket and bucket in limits:
-            count_allowed, window = limits[bucket]
-            now = int(time.time())
-            window_start = now - now % window
-            key = f"ratelimit:{bucket}:{client_id(request)}:{window_start}"
-            cache.add(key, 0, timeout=window + 1)
-            try:
-                count = cache.incr(key)
-            except ValueError:  # evicted between add and incr
-                cache.set(key, 1, timeout=window + 1)
-                count = 1
-            if count > count_allowed:
-                return self._too_many(request, window_start + window - now)
+        counted = usage(request, bucket) if bucket else None
+        if counted and counted["should_limit"]:
+            return self._too_many(request, counted["time_left"])
         return self.get_response(request)
 
     @staticmethod
     def _too_many(request, retry_after: int):
+        retry_after = max(retry_after, 1)
         message = _("För många förfrågningar. Försök igen om %(seconds)s sekunder.") % {
             "seconds": retry_after
         }
@@ -63,5 +69,5 @@ class RateLimitMiddleware:
             response = JsonResponse({"detail": message}, status=429)
         else:
             response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
-        response["Retry-After"] = str(max(retry_after, 1))
+        response["Retry-After"] = str(retry_after)
         return response
