@@ -8,13 +8,17 @@ results, the home page's charts and the party list's counts.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, connection, transaction
+from django.http import HttpResponse
 from django.utils.translation import get_language
+
+from notes.models import ArchiveVersion
 
 ALIAS = "archive"
 # Stored instead of a value that could not be computed in time, so that the next request
@@ -28,8 +32,6 @@ def archive_version(request=None) -> int:
     """The archive's version: read once per request (the ETag middleware keeps it)."""
     version = getattr(request, "archive_version", None)
     if version is None:
-        from notes.models import ArchiveVersion
-
         version = ArchiveVersion.objects.values_list("version", flat=True).first() or 0
         if request is not None:
             request.archive_version = version
@@ -83,9 +85,6 @@ def cached_response(name: str):
     For outputs that are the same for everyone and costly on a large archive (the sitemap
     counts and pages through every public row).
     """
-    import functools
-
-    from django.http import HttpResponse
 
     def decorator(view):
         @functools.wraps(view)

@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 from django.db.models import Sum
 
+from notes.models import Body, FacetCount, Party
+
 WIDTH, HEIGHT = 640, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 40, 28, 10
 # Colours for bodies (no colours of their own): dark enough for white text and 3:1 on white.
@@ -101,7 +103,6 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
 def per_party_per_year(title: str, only_party=None) -> Chart:
     """Public annotations per year, stacked by party (a joint annotation counts for each
     party), or only `only_party`'s: summed from the kept counts (FacetCount)."""
-    from notes.models import FacetCount, Party
 
     kept = FacetCount.objects.exclude(party_id=0).filter(co_party_id=0).exclude(n=0)
     if only_party is not None:
@@ -122,7 +123,6 @@ def per_party_per_year(title: str, only_party=None) -> Chart:
 
 def per_body_per_year(title: str) -> Chart:
     """Public annotations per year, stacked by body, summed from the kept counts (FacetCount)."""
-    from notes.models import Body, FacetCount
 
     totals = (
         FacetCount.objects.filter(party_id=0, co_party_id=0)

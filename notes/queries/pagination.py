@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db.models import Q, Subquery
+from django.http import QueryDict
 from django.utils.translation import gettext as _
 
 _CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})\.(\d{1,18})")
@@ -99,7 +100,6 @@ class Window:
         return self.number == 1
 
     def _url(self, params: dict | None) -> str:
-        from django.http import QueryDict
 
         if params is None:
             return ""

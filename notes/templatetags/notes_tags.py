@@ -1,10 +1,13 @@
 from django import template
+from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
+from notes.models import AnnotationKind
 from notes.queries.search import highlight
+from notes.web.formrender import choice_inputs, render_widget
 
 register = template.Library()
 
@@ -23,9 +26,6 @@ def annotation_rows(annotations):
     largest part of a list page's time. The markup is what includes/annotation_row.html was,
     and everything in it is escaped by format_html.
     """
-    from django.urls import reverse
-
-    from notes.models import AnnotationKind
 
     labels = {"dnr": _("Dnr"), "parties": _("Partier"), "signed": _("Undertecknad av")}
     # Translated once per list, not once per row; the detail URL reversed once, then filled in.
@@ -84,7 +84,6 @@ def _row(annotation, labels: dict) -> str:
 @register.simple_tag
 def form_widget(bound_field):
     """`{{ field }}` without Django's template per widget and per option (notes/formrender.py)."""
-    from notes.web.formrender import render_widget
 
     return render_widget(bound_field)
 
@@ -92,7 +91,6 @@ def form_widget(bound_field):
 @register.simple_tag
 def choice_spans(bound_field, css_class):
     """Each choice of a checkbox group as `<span class=…><input …><label …>…</label></span>`."""
-    from notes.web.formrender import choice_inputs
 
     return format_html_join(
         "",

@@ -1,4 +1,14 @@
+import hashlib
+import logging
+
 from django.conf import settings
+from django.core.cache import caches
+from django.db import DatabaseError, InterfaceError, OperationalError
+from django.http import HttpResponse, HttpResponseNotModified
+from django.template import loader
+from django.utils.translation import get_language
+
+from notes.models import ArchiveVersion
 
 
 class SwedishByDefaultMiddleware:
@@ -51,7 +61,6 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.db import InterfaceError, OperationalError
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
@@ -66,10 +75,6 @@ class DatabaseUnavailableMiddleware:
 def unavailable_response(
     retry_after: int, template: str = "503.html", log: str = "database unavailable"
 ):
-    import logging
-
-    from django.http import HttpResponse
-    from django.template import loader
 
     logging.getLogger("notes.database").error("%s: answering 503", log)
     # Rendered without context processors: they would ask the database.
@@ -97,7 +102,6 @@ class ArchiveETagMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        from django.conf import settings
 
         if (
             request.method not in ("GET", "HEAD")
@@ -111,8 +115,6 @@ class ArchiveETagMiddleware:
         request.archive_version = version  # for caches keyed by it (notes/cache.py)
         etag = self._etag(request, version)
         if etag in [t.strip() for t in request.headers.get("If-None-Match", "").split(",")]:
-            from django.http import HttpResponseNotModified
-
             response = HttpResponseNotModified()
             response["ETag"] = etag
             return response
@@ -135,9 +137,6 @@ class ArchiveETagMiddleware:
         return "page:" + etag
 
     def _cached_page(self, request, etag: str):
-        from django.conf import settings
-        from django.core.cache import caches
-        from django.http import HttpResponse
 
         if request.method != "GET" or settings.PAGE_CACHE_SECONDS <= 0:
             return None
@@ -151,8 +150,6 @@ class ArchiveETagMiddleware:
         return response
 
     def _keep_page(self, request, etag: str, response) -> None:
-        from django.conf import settings
-        from django.core.cache import caches
 
         if (
             request.method != "GET"
@@ -168,9 +165,6 @@ class ArchiveETagMiddleware:
 
     @staticmethod
     def _version() -> int | None:
-        from django.db import DatabaseError
-
-        from notes.models import ArchiveVersion
 
         try:
             return ArchiveVersion.objects.values_list("version", flat=True).first()
@@ -179,9 +173,6 @@ class ArchiveETagMiddleware:
 
     @staticmethod
     def _etag(request, version: int) -> str:
-        import hashlib
-
-        from django.utils.translation import get_language
 
         key = "\x1f".join([request.get_full_path(), get_language() or "", request.get_host()])
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
