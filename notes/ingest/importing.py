@@ -17,8 +17,9 @@ from django.utils import timezone
 from django.utils.text import slugify
 from simple_history.models import HistoricalRecords
 
-from notes.ingest.parsing import PARTIES, NoteRecord, ParseError, PartyInfo, find_party, parse_bytes
+from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.parties import PARTIES, PartyInfo, find_party
 
 # Huddinge's bodies: name, short name, kind. Other names found in texts are added as nämnder.
 KNOWN_BODIES: tuple[tuple[str, str, str], ...] = (

@@ -20,7 +20,7 @@ from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from notes.ingest.parsing import find_party
+from notes.parties import find_party
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
 # snippet is HTML-escaped before they are turned into <mark>.
