@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from notes.ingest.importing import Outcome, collect_files, import_file
 
@@ -58,8 +59,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _import_all(self, files, dry_run, publish, *, progress):
-        from tqdm import tqdm
-
         # A bar only where it helps: many files and a terminal to draw on.
         bar = tqdm(
             files,
