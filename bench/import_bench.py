@@ -36,7 +36,8 @@ import psycopg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from notes.ingest.parsing import PARTIES, parse_bytes  # noqa: E402  (pure Python, no Django)
+from notes.ingest.parsing import parse_bytes  # noqa: E402  (pure Python, no Django)
+from notes.parties import PARTIES  # noqa: E402  (pure Python, no Django)
 
 DEFAULT_DATABASE = "bench_import"
 SAMPLE = ROOT / "notes" / "sample_data" / "huddinge-ks-2021-05-05-arende-22.txt"

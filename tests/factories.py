@@ -85,7 +85,7 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
 def party(abbreviation: str) -> Party:
     """A real party from the parser's table."""
     from notes.ingest.importing import ensure_party
-    from notes.ingest.parsing import find_party
+    from notes.parties import find_party
 
     return ensure_party(find_party(abbreviation))
 

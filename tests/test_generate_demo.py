@@ -10,8 +10,8 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from notes.demo import generator as demo
-from notes.ingest.parsing import PARTIES
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.parties import PARTIES
 from notes.queries.search import search
 
 N = 400

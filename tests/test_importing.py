@@ -218,7 +218,8 @@ def test_save_record_writes_what_the_orm_writes(signatures):
     the rows must be those that Annotation.objects.create(), parties.set() and
     signatories.set() write with django-simple-history (the importer's way before)."""
     from notes.ingest.importing import ensure_party, ensure_person, save_record
-    from notes.ingest.parsing import find_party, parse_note
+    from notes.ingest.parsing import parse_note
+    from notes.parties import find_party
 
     text = VARIANT.replace("Anna Andersson (S)\nPer Persson (V)\nLina Holm (MP)\n", signatures)
     fast, created = save_record(parse_note(text), source="same.txt")

@@ -13,14 +13,13 @@ from notes.ingest.parsing import (
     KIND_PROTOKOLLSANTECKNING,
     KIND_RESERVATION,
     KIND_SARSKILT_YTTRANDE,
-    PARTIES,
     ParseError,
     Signatory,
     decode_bytes,
-    find_party,
     parse_bytes,
     parse_note,
 )
+from notes.parties import PARTIES, find_party
 
 SAMPLE = Path(__file__).parent / "fixtures" / "huddinge-ks-2021-05-05-arende-22.txt"
 SAMPLE_TITLE = (

@@ -33,8 +33,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from notes.ingest.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
-from notes.ingest.parsing import PARTIES
 from notes.models import AgendaItem, Annotation, AnnotationKind, Body, Meeting, Party, Person
+from notes.parties import PARTIES
 from notes.queries.facets import defer_facet_counts, rebuild_facet_counts
 from notes.queries.search import defer_search_vectors
 

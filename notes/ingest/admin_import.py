@@ -35,8 +35,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notes.ingest.importing import Outcome, import_bytes
-from notes.ingest.parsing import NoteRecord, ParseError, decode_bytes, find_party, parse_bytes
+from notes.ingest.parsing import NoteRecord, ParseError, decode_bytes, parse_bytes
 from notes.models import Annotation, AnnotationKind, Meeting
+from notes.parties import find_party
 
 MAX_TEXTS = 200
 MAX_BYTES = 1024 * 1024  # per file or pasted text

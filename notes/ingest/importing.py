@@ -6,7 +6,6 @@ route into the archive follows the same rules.
 
 from __future__ import annotations
 
-import datetime
 import enum
 import functools
 from dataclasses import dataclass
@@ -15,10 +14,11 @@ from pathlib import Path
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from simple_history.models import HistoricalRecords
 
-from notes.ingest.parsing import PARTIES, NoteRecord, ParseError, PartyInfo, find_party, parse_bytes
+from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
+from notes.ingest.writing import create_annotation
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.parties import PARTIES, PartyInfo, find_party
 
 # Huddinge's bodies: name, short name, kind. Other names found in texts are added as nämnder.
 KNOWN_BODIES: tuple[tuple[str, str, str], ...] = (
@@ -141,31 +141,59 @@ def _ensure_item(meeting: Meeting, record: NoteRecord) -> AgendaItem:
     return _fill_item(item, record)
 
 
+class _Names:
+    """For str.format: a model's quoted table name as text, its quoted columns as attributes."""
+
+    def __init__(self, model):
+        self._meta = model._meta
+
+    def __str__(self) -> str:
+        return connection.ops.quote_name(self._meta.db_table)
+
+    def __getattr__(self, field: str) -> str:
+        return connection.ops.quote_name(self._meta.get_field(field).column)
+
+
 # The rows ensure_body(), the meeting's get_or_create(), _ensure_item() and the check for an
 # existing annotation read, in one query: no row when the body or the meeting is new.
 _FIND_SQL = """
-SELECT m.id AS meeting_id, m.published_at, i.id AS item_id, i.title, i.case_number,
-       i.paragraph, a.id AS existing_id
+SELECT m.{Meeting.id} AS meeting_id, m.{Meeting.published_at} AS published_at,
+       i.{AgendaItem.id} AS item_id, i.{AgendaItem.title} AS title,
+       i.{AgendaItem.case_number} AS case_number, i.{AgendaItem.paragraph} AS paragraph,
+       a.{Annotation.id} AS existing_id
 FROM (
-    SELECT id FROM notes_body WHERE UPPER(name::text) = UPPER(%(body)s) ORDER BY name LIMIT 1
+    SELECT {Body.id} FROM {Body} WHERE UPPER({Body.name}::text) = UPPER(%(body)s)
+    ORDER BY {Body.name} LIMIT 1
 ) AS b
-JOIN notes_meeting AS m ON m.body_id = b.id AND m.date = %(date)s
+JOIN {Meeting} AS m ON m.{Meeting.body} = b.{Body.id} AND m.{Meeting.date} = %(date)s
 LEFT JOIN LATERAL (
-    SELECT id, title, case_number, paragraph FROM notes_agendaitem
-    WHERE meeting_id = m.id AND {item}
-    ORDER BY number, paragraph
+    SELECT {AgendaItem.id}, {AgendaItem.title}, {AgendaItem.case_number}, {AgendaItem.paragraph}
+    FROM {AgendaItem}
+    WHERE {AgendaItem.meeting} = m.{Meeting.id} AND {item}
+    ORDER BY {AgendaItem.number}, {AgendaItem.paragraph}
     LIMIT 1
 ) AS i ON true
-LEFT JOIN notes_annotation AS a ON a.item_id = i.id AND a.fingerprint = %(fingerprint)s
+LEFT JOIN {Annotation} AS a
+    ON a.{Annotation.item} = i.{AgendaItem.id} AND a.{Annotation.fingerprint} = %(fingerprint)s
 """
-_FIND_BY_NUMBER = _FIND_SQL.format(item="number = %(number)s")
-_FIND_BY_PARAGRAPH = _FIND_SQL.format(item="paragraph IS NOT DISTINCT FROM %(paragraph)s")
+
+
+@functools.cache
+def _find_sql(by_number: bool) -> str:
+    """_FIND_SQL for an item found by its number, or else by its paragraph."""
+    items = _Names(AgendaItem)
+    if by_number:
+        item = f"{items.number} = %(number)s"
+    else:
+        item = f"{items.paragraph} IS NOT DISTINCT FROM %(paragraph)s"
+    names = {model.__name__: _Names(model) for model in (Body, Meeting, AgendaItem, Annotation)}
+    return _FIND_SQL.format(item=item, **names)
 
 
 def _find(record: NoteRecord, fingerprint: str) -> dict | None:
     with connection.cursor() as cursor:
         cursor.execute(
-            _FIND_BY_PARAGRAPH if record.item_number is None else _FIND_BY_NUMBER,
+            _find_sql(by_number=record.item_number is not None),
             {
                 "body": " ".join(record.body_name.split()),
                 "date": record.date,
@@ -226,7 +254,7 @@ def save_record(
         info = find_party(signatory.party) if signatory.party else None
         party = ensure_party(info) if info else default_party
         people.append(ensure_person(signatory.name, party))
-    annotation = _create_annotation(
+    annotation = create_annotation(
         Annotation(
             item_id=item_id,
             kind=record.kind,
@@ -239,178 +267,6 @@ def save_record(
         people,
     )
     return annotation, True
-
-
-# --------------------------------------------------------------------------- writing
-
-
-def _added_ids(objects) -> list[int]:
-    """The ids that a many-to-many ``add(*objects)`` inserts, in the order it inserts them
-    (Django collects them in a set first)."""
-    ids: set[int] = set()
-    for obj in objects:
-        ids.add(obj.pk)
-    return list(ids.difference(()))
-
-
-@functools.cache
-def _history_models():
-    """HistoricalAnnotation and its many-to-many history models (looking them up through
-    the ``history`` descriptor builds a manager each time)."""
-    history = Annotation.history.model
-    return history, history.parties.model, history.signatories.model
-
-
-def _history_user():
-    """The author django-simple-history records: the request's user, when there is one."""
-    request = getattr(HistoricalRecords.context, "request", None)
-    user = getattr(request, "user", None)
-    return user.pk if user is not None and user.is_authenticated else None
-
-
-def _insert(model, fields: list[str], rows: list[tuple]) -> tuple[str, list]:
-    """An ``INSERT … VALUES`` of ``rows`` (values in the order of the ``fields`` attnames)."""
-    meta = model._meta
-    columns = ", ".join(connection.ops.quote_name(meta.get_field(f).column) for f in fields)
-    placeholders = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    sql = f"INSERT INTO {connection.ops.quote_name(meta.db_table)} ({columns}) VALUES " + ", ".join(
-        [placeholders] * len(rows)
-    )
-    params = [
-        meta.get_field(f).get_db_prep_save(value, connection)
-        for row in rows
-        for f, value in zip(fields, row, strict=True)
-    ]
-    return sql, params
-
-
-def _create_annotation(annotation: Annotation, parties: list[Party], people: list[Person]):
-    """Insert a new annotation with its parties and signatories, and return it.
-
-    The rows are those that ``annotation.save()``, ``parties.set(parties)`` and
-    ``signatories.set(people)`` write with django-simple-history: the annotation, its links,
-    and a history record after each of the three steps (a "+" without links, a "~" with the
-    party links, and when there are signatories a "~" with both), each with the links of
-    its moment. Written here in two round trips instead of about twenty (through the ORM and
-    the history signals, that was two thirds of an import's time); tests/test_importing.py
-    compares the two.
-
-    The links go in before the annotation (the foreign keys are checked at commit), so the
-    search trigger computes the vector once, as the annotation is inserted, instead of once
-    for each of the three statements.
-    """
-    history, party_history, person_history = _history_models()
-    party_link = Annotation.parties.through
-    person_link = Annotation.signatories.through
-    party_ids = _added_ids(parties)
-    person_ids = _added_ids(people)
-    steps = 3 if person_ids else 2
-
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), ARRAY("
-            "  SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
-            "), ARRAY("
-            "  SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)"
-            "), ARRAY("
-            "  SELECT nextval(pg_get_serial_sequence(%s, 'history_id')) "
-            "  FROM generate_series(1, %s)"
-            ")",
-            [
-                Annotation._meta.db_table,
-                party_link._meta.db_table,
-                len(party_ids),
-                person_link._meta.db_table,
-                len(person_ids),
-                history._meta.db_table,
-                steps,
-            ],
-        )
-        pk, party_link_ids, person_link_ids, history_ids = cursor.fetchone()
-
-    annotation.pk = pk
-    for field in Annotation._meta.concrete_fields:
-        field.pre_save(annotation, add=True)  # created_at and updated_at
-    party_links = list(zip(party_link_ids, party_ids, strict=True))
-    person_links = list(zip(person_link_ids, person_ids, strict=True))
-
-    copied = [
-        f.attname
-        for f in history._meta.concrete_fields
-        if f.attname not in ("history_id", "history_date", "history_change_reason", "history_type")
-        and f.name != "history_user"
-    ]
-    values = tuple(getattr(annotation, name) for name in copied)
-    user = _history_user()
-    records = []
-    for step, (history_id, history_type) in enumerate(zip(history_ids, "+~~", strict=False)):
-        if step:  # strictly after the one before, as with the statements in between
-            previous = records[-1][1]
-            moment = max(timezone.now(), previous + datetime.timedelta(microseconds=1))
-        else:
-            moment = timezone.now()
-        records.append((history_id, moment, None, history_type, user, *values))
-
-    statements = [
-        _insert(
-            party_link, ["id", "annotation_id", "party_id"], [(i, pk, p) for i, p in party_links]
-        ),
-        _insert(
-            Annotation,
-            [f.attname for f in Annotation._meta.concrete_fields if f.attname != "search_vector"],
-            [
-                tuple(
-                    getattr(annotation, f.attname)
-                    for f in Annotation._meta.concrete_fields
-                    if f.attname != "search_vector"
-                )
-            ],
-        ),
-        _insert(
-            history,
-            [
-                "history_id",
-                "history_date",
-                "history_change_reason",
-                "history_type",
-                "history_user_id",
-                *copied,
-            ],
-            records,
-        ),
-        _insert(
-            party_history,
-            ["id", "annotation_id", "party_id", "history_id"],
-            [(i, pk, p, h) for h, *_ in records[1:] for i, p in party_links],
-        ),
-    ]
-    if person_links:
-        statements[1:1] = [
-            _insert(
-                person_link,
-                ["id", "annotation_id", "person_id"],
-                [(i, pk, p) for i, p in person_links],
-            )
-        ]
-        statements.append(
-            _insert(
-                person_history,
-                ["id", "annotation_id", "person_id", "history_id"],
-                [(i, pk, p, records[2][0]) for i, p in person_links],
-            )
-        )
-    # Errors surface when the pipeline ends: translated there into Django's, such as the
-    # IntegrityError that import_bytes() reports.
-    with (
-        connection.cursor() as cursor,
-        connection.wrap_database_errors,
-        connection.connection.pipeline(),
-    ):
-        for sql, params in statements:
-            cursor.execute(sql, params)
-    annotation._state.adding = False
-    annotation._state.db = connection.alias
-    return annotation
 
 
 class Outcome(enum.StrEnum):

@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import datetime
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from notes.parties import find_party
 
 KIND_PROTOKOLLSANTECKNING = "protokollsanteckning"
 KIND_RESERVATION = "reservation"
@@ -43,100 +45,6 @@ EXPECTED_CASE_NUMBER = "a case number (e.g. KS-2021/123)"
 EXPECTED_PARTY = "a known party"
 EXPECTED_ANY_PARTY = "a party (in the header or a 'För …' line)"
 EXPECTED_TEXT = "annotation text"
-
-
-# --------------------------------------------------------------------------- parties
-
-
-@dataclass(frozen=True)
-class PartyInfo:
-    """A political party: canonical abbreviation and name, a text-safe colour, aliases."""
-
-    abbreviation: str
-    name: str
-    colour: str
-    aliases: tuple[str, ...]
-
-
-PARTIES: tuple[PartyInfo, ...] = (
-    PartyInfo(
-        "S",
-        "Socialdemokraterna",
-        "#b5121b",
-        ("socialdemokraternas", "socialdemokratiska arbetarepartiet", "sap"),
-    ),
-    PartyInfo("M", "Moderaterna", "#1a4f9c", ("moderaternas", "moderata samlingspartiet")),
-    PartyInfo("SD", "Sverigedemokraterna", "#004f7c", ("sverigedemokraternas",)),
-    PartyInfo("C", "Centerpartiet", "#00693e", ("centerpartiets", "centern", "centerns")),
-    PartyInfo("V", "Vänsterpartiet", "#a3141c", ("vänsterpartiets", "vänstern")),
-    PartyInfo(
-        "KD",
-        "Kristdemokraterna",
-        "#00316e",
-        ("kristdemokraternas", "kristdemokratiska samhällspartiet", "kds"),
-    ),
-    PartyInfo(
-        "L",
-        "Liberalerna",
-        "#005a9c",
-        (
-            "liberalernas",
-            "folkpartiet",
-            "folkpartiets",
-            "folkpartiet liberalerna",
-            "folkpartiet liberalernas",
-            "fp",
-        ),
-    ),
-    PartyInfo(
-        "MP",
-        "Miljöpartiet",
-        "#2e6b1f",
-        (
-            "miljöpartiets",
-            "miljöpartiet de gröna",
-            "miljöpartiet de grönas",
-            "mp",
-        ),
-    ),
-    PartyInfo("DP", "Drevvikenpartiet", "#0e5f66", ("drevvikenpartiets", "dvp")),
-    PartyInfo("HP", "Huddingepartiet", "#5b2d8e", ("huddingepartiets", "hup")),
-)
-
-
-def _normalise_party_token(token: str) -> str:
-    """Lower-case, collapse whitespace and drop surrounding parentheses and punctuation."""
-    token = " ".join(token.split()).strip(" .,:;")
-    while token.startswith("(") and token.endswith(")"):
-        token = token[1:-1].strip()
-    return token.casefold()
-
-
-def _build_party_index() -> dict[str, PartyInfo]:
-    index: dict[str, PartyInfo] = {}
-    for party in PARTIES:
-        for key in (party.abbreviation, party.name, *party.aliases):
-            index[key.casefold()] = party
-    return index
-
-
-_PARTY_INDEX = _build_party_index()
-
-
-def find_party(token: str) -> PartyInfo | None:
-    """Return the party named by ``token`` (abbreviation, name or alias, any case), or None.
-
-    Surrounding parentheses are ignored, so "(S)" finds Socialdemokraterna, and so is a
-    trailing place such as "Socialdemokraterna i Huddinge".
-    """
-    key = _normalise_party_token(token)
-    if not key:
-        return None
-    party = _PARTY_INDEX.get(key)
-    if party is None:
-        without_place = re.sub(r"\s+i\s+\w+$", "", key)
-        party = _PARTY_INDEX.get(without_place)
-    return party
 
 
 # The separators of a list of parties or names: "A, B och C", "A samt B", "A & B".
@@ -415,108 +323,117 @@ def _add_unique(target: list[str], items: list[str]) -> None:
             target.append(item)
 
 
-def parse_note(text: str, source: str = "") -> NoteRecord:
-    """Parse one annotation; raise :class:`ParseError` on anything that does not fit.
+class _Lines:
+    """The text's lines, numbered from 1 and without trailing whitespace, read front to back."""
 
-    The returned ``text`` is the paragraphs between the item header and the signature block,
-    joined with a blank line; lines keep their characters, only trailing whitespace is removed.
-    """
-    all_lines = [
-        (number, line.rstrip())
-        for number, line in enumerate(
-            _normalise_newlines(text).removeprefix("\ufeff").split("\n"), start=1
-        )
-    ]
-    last_line = all_lines[-1][0]
-    if not text.strip():
-        raise ParseError(1, EXPECTED_BODY, text, source)
-    position = 0
+    def __init__(self, text: str):
+        self.lines = [
+            (number, line.rstrip())
+            for number, line in enumerate(
+                _normalise_newlines(text).removeprefix("\ufeff").split("\n"), start=1
+            )
+        ]
+        self.last_line = self.lines[-1][0]
+        self.position = 0  # index in ``lines`` of the next line to read
 
-    def next_content() -> tuple[int, str] | None:
+    def next_content(self) -> tuple[int, str] | None:
         """Skip blank lines; return (line number, stripped line) or None at the end."""
-        nonlocal position
-        while position < len(all_lines) and not all_lines[position][1].strip():
-            position += 1
-        if position == len(all_lines):
+        while self.position < len(self.lines) and not self.lines[self.position][1].strip():
+            self.position += 1
+        if self.position == len(self.lines):
             return None
-        return all_lines[position][0], all_lines[position][1].strip()
+        return self.lines[self.position][0], self.lines[self.position][1].strip()
 
-    # Municipality, body and date, in any order, up to the kind header.
-    municipality = body_name = ""
+
+@dataclass
+class _Header:
+    municipality: str = ""
+    body_name: str = ""
     date: datetime.date | None = None
-    kind_and_parties = None
-    while kind_and_parties is None:
-        current = next_content()
+    kind: str = ""
+    parties: list[str] = field(default_factory=list)
+
+
+def _parse_header(lines: _Lines, source: str) -> _Header:
+    """Municipality, body and date, in any order, up to and including the kind header."""
+    header = _Header()
+    while True:
+        current = lines.next_content()
         if current is None:
-            if not body_name:
+            if not header.body_name:
                 missing = EXPECTED_BODY
-            elif date is None:
+            elif header.date is None:
                 missing = EXPECTED_DATE
             else:
                 missing = EXPECTED_KIND
-            raise ParseError(last_line, missing, END_OF_TEXT, source)
+            raise ParseError(lines.last_line, missing, END_OF_TEXT, source)
         lineno, line = current
-        position += 1
+        lines.position += 1
         kind_and_parties = _parse_kind_header(line, lineno, source)
         if kind_and_parties is not None:
-            if not body_name:
+            if not header.body_name:
                 raise ParseError(lineno, EXPECTED_BODY, line, source)
-            if date is None:
+            if header.date is None:
                 raise ParseError(lineno, EXPECTED_DATE, line, source)
-            break
-        line_date = None if date else _parse_date(line, lineno, source)
+            header.kind, header.parties = kind_and_parties
+            return header
+        line_date = None if header.date else _parse_date(line, lineno, source)
         if line_date is not None:
-            date = line_date
-        elif not body_name and not municipality and _MUNICIPALITY.fullmatch(line):
-            municipality = line
-        elif not body_name:
-            body_name = line
+            header.date = line_date
+        elif not header.body_name and not header.municipality and _MUNICIPALITY.fullmatch(line):
+            header.municipality = line
+        elif not header.body_name:
+            header.body_name = line
         else:
             raise ParseError(lineno, EXPECTED_KIND, line, source)
-    kind, header_parties = kind_and_parties
-    assert date is not None
 
-    # Item lines: "Ärende N[: title]", "§ N[ title]", "Dnr …", a title after a bare number.
-    item_number: int | None = None
-    paragraph_number: int | None = None
-    item_title = case_number = ""
-    while True:
-        current = next_content()
-        if current is None:
-            break
+
+@dataclass
+class _Item:
+    number: int | None = None
+    paragraph: int | None = None
+    title: str = ""
+    case_number: str = ""
+
+
+def _parse_item_lines(lines: _Lines, source: str) -> _Item:
+    """Item lines: "Ärende N[: title]", "§ N[ title]", "Dnr …", a title after a bare number."""
+    item = _Item()
+    while (current := lines.next_content()) is not None:
         lineno, line = current
         arende = _ARENDE_LINE.fullmatch(line)
         paragraph = _PARAGRAPH_LINE.fullmatch(line)
         dnr = _DNR_LINE.fullmatch(line)
-        if arende and item_number is None:
-            item_number = int(arende.group(1))
-            if arende.group(2) and paragraph_number is None:
-                paragraph_number = int(arende.group(2))
-            item_title = arende.group(3).strip() or item_title
-        elif paragraph and paragraph_number is None:
-            paragraph_number = int(paragraph.group(1))
-            if paragraph.group(2) and item_number is None:
-                item_number = int(paragraph.group(2))
-            item_title = paragraph.group(3).strip() or item_title
-        elif dnr and not case_number:
-            case_number = _parse_case_number(dnr.group(1), lineno, line, source)
-        elif (item_number is not None or paragraph_number is not None) and not item_title:
-            item_title = line
+        if arende and item.number is None:
+            item.number = int(arende.group(1))
+            if arende.group(2) and item.paragraph is None:
+                item.paragraph = int(arende.group(2))
+            item.title = arende.group(3).strip() or item.title
+        elif paragraph and item.paragraph is None:
+            item.paragraph = int(paragraph.group(1))
+            if paragraph.group(2) and item.number is None:
+                item.number = int(paragraph.group(2))
+            item.title = paragraph.group(3).strip() or item.title
+        elif dnr and not item.case_number:
+            item.case_number = _parse_case_number(dnr.group(1), lineno, line, source)
+        elif (item.number is not None or item.paragraph is not None) and not item.title:
+            item.title = line
         else:
             break
-        position += 1
-    if item_number is None and paragraph_number is None:
-        found = all_lines[position][1].strip() if position < len(all_lines) else END_OF_TEXT
-        raise ParseError(min(position + 1, last_line), EXPECTED_ITEM, found, source)
+        lines.position += 1
+    if item.number is None and item.paragraph is None:
+        position = lines.position
+        found = lines.lines[position][1].strip() if position < len(lines.lines) else END_OF_TEXT
+        raise ParseError(min(position + 1, lines.last_line), EXPECTED_ITEM, found, source)
+    return item
 
-    # Body text and the signature block.
-    rest = all_lines[position:]
-    while rest and not rest[-1][1].strip():
-        rest.pop()
-    start, has_for_line = _find_signature_start(rest)
-    parties = list(header_parties)
+
+def _parse_signature_block(
+    block: list[tuple[int, str]], has_for_line: bool, parties: list[str], source: str
+) -> list[Signatory]:
+    """The signatories of the signature block; their parties are added to ``parties``."""
     signatories: list[Signatory] = []
-    for index, (lineno, raw) in enumerate(rest[start:]):
+    for index, (lineno, raw) in enumerate(block):
         line = raw.strip()
         if not line:
             continue
@@ -532,23 +449,44 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
                 abbreviation = party.abbreviation
                 _add_unique(parties, [abbreviation])
             signatories.append(Signatory(name, abbreviation))
+    return signatories
 
+
+def parse_note(text: str, source: str = "") -> NoteRecord:
+    """Parse one annotation; raise :class:`ParseError` on anything that does not fit.
+
+    The returned ``text`` is the paragraphs between the item header and the signature block,
+    joined with a blank line; lines keep their characters, only trailing whitespace is removed.
+    """
+    lines = _Lines(text)
+    if not text.strip():
+        raise ParseError(1, EXPECTED_BODY, text, source)
+    header = _parse_header(lines, source)
+    item = _parse_item_lines(lines, source)
+
+    # Body text and the signature block.
+    rest = lines.lines[lines.position :]
+    while rest and not rest[-1][1].strip():
+        rest.pop()
+    start, has_for_line = _find_signature_start(rest)
+    parties = list(header.parties)
+    signatories = _parse_signature_block(rest[start:], has_for_line, parties, source)
     body = _paragraphs(rest[:start])
     if not body:
-        lineno, found = rest[start] if start < len(rest) else (last_line, END_OF_TEXT)
+        lineno, found = rest[start] if start < len(rest) else (lines.last_line, END_OF_TEXT)
         raise ParseError(lineno, EXPECTED_TEXT, found.strip(), source)
     if not parties:
         raise ParseError(rest[-1][0], EXPECTED_ANY_PARTY, rest[-1][1].strip(), source)
 
     return NoteRecord(
-        municipality=municipality,
-        body_name=body_name,
-        date=date,
-        kind=kind,
-        item_number=item_number,
-        paragraph_number=paragraph_number,
-        item_title=item_title,
-        case_number=case_number,
+        municipality=header.municipality,
+        body_name=header.body_name,
+        date=header.date,
+        kind=header.kind,
+        item_number=item.number,
+        paragraph_number=item.paragraph,
+        item_title=item.title,
+        case_number=item.case_number,
         parties=tuple(parties),
         signatories=tuple(signatories),
         text="\n\n".join(body),

@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from notes.ingest.parsing import find_party
 from notes.models import Annotation, AnnotationQuerySet
+from notes.parties import find_party
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
 # snippet is HTML-escaped before they are turned into <mark>.

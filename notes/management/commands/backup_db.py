@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.ingest.archive import BackupError, backup_database
+from notes.ingest.backup import BackupError, backup_database
 
 
 class Command(BaseCommand):

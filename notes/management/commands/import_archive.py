@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.ingest.archive import ArchiveError, import_archive
+from notes.ingest.archive import ArchiveError
+from notes.ingest.archive_import import import_archive
 
 
 class Command(BaseCommand):

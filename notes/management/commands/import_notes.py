@@ -59,7 +59,6 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(summary))
 
     def _import_all(self, files, dry_run, publish, *, progress):
-
         # A bar only where it helps: many files and a terminal to draw on.
         bar = tqdm(
             files,

@@ -7,7 +7,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from notes.ingest.archive import BackupError, restore_database
+from notes.ingest.backup import BackupError, restore_database
 
 
 class Command(BaseCommand):
