@@ -49,7 +49,7 @@ run: sample
 	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest --cov --cov-report=term
 
 lint: install
 	$(PY) -m ruff check .

@@ -7,6 +7,7 @@ the importer and a raw SQL session all meet the same rules.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
@@ -15,11 +16,21 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
+from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
+
+
+def unique_slug(name: str, is_taken: Callable[[str], bool], fallback: str = "person") -> str:
+    """`slugify(name)`, or with -2, -3 … appended until `is_taken` says it is free."""
+    base = slugify(name) or fallback
+    slug, n = base, 2
+    while is_taken(slug):
+        slug, n = f"{base}-{n}", n + 1
+    return slug
 
 
 class Body(models.Model):

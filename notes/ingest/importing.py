@@ -17,7 +17,7 @@ from django.utils.text import slugify
 
 from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
 from notes.ingest.writing import create_annotation
-from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person, unique_slug
 from notes.parties import PARTIES, PartyInfo, find_party
 
 # Huddinge's bodies: name, short name, kind. Other names found in texts are added as nämnder.
@@ -89,10 +89,7 @@ def ensure_person(name: str, party: Party | None) -> Person:
                 person.party = party
                 person.save(update_fields=["party"])
             return person
-    base = slugify(name) or "person"
-    slug, n = base, 2
-    while Person.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
+    slug = unique_slug(name, lambda slug: Person.objects.filter(slug=slug).exists())
     return Person.objects.create(name=name, slug=slug, party=party)
 
 
