@@ -19,7 +19,6 @@ before that. A million annotations take about five minutes on two cores.
 from __future__ import annotations
 
 import datetime
-import itertools
 import random
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -32,9 +31,34 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
+from notes.demo.vocabulary import (
+    _COUNCIL_KINDS,
+    _KINDS,
+    _PARTY_CODES,
+    _PARTY_CUM_WEIGHTS,
+    BODY_TOPICS,
+    BODY_WEIGHTS,
+    CLOSERS,
+    DEMAND_FORMS,
+    DEMANDS,
+    DISTRICTS,
+    FIRST_NAMES,
+    GENERIC_SENTENCES,
+    LAST_NAMES,
+    MONTHS,
+    OPENERS,
+    PARTY_PARTNERS,
+    PARTY_WEIGHTS,
+    PLACES,
+    ROADS,
+    STATIONS,
+    SUBJECTS,
+    TITLES,
+    TOPIC_SENTENCES,
+)
 from notes.ingest.importing import KNOWN_BODIES, ensure_all_parties, ensure_body
 from notes.ingest.parsing import PARTIES
-from notes.models import AgendaItem, Annotation, AnnotationKind, Body, Meeting, Party, Person
+from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.queries.facets import defer_facet_counts, rebuild_facet_counts
 from notes.queries.search import defer_search_vectors
 
@@ -59,418 +83,8 @@ class DemoDataError(Exception):
 
 # --------------------------------------------------------------------------- vocabulary
 
-# Share of the annotations per body (keyed by KNOWN_BODIES' short names): fullmäktige and
-# kommunstyrelsen see the most political conflict, then the big nämnder.
-BODY_WEIGHTS: dict[str, int] = {
-    "KF": 18,
-    "KS": 16,
-    "KSAU": 4,
-    "BUN": 5,
-    "FN": 5,
-    "GSN": 8,
-    "GAN": 5,
-    "SN": 8,
-    "ÄON": 8,
-    "NBN": 8,
-    "KFN": 5,
-    "MSN": 6,
-    "TN": 2,
-    "VN": 1,
-}
-
-TOPICS = ("schools", "eldercare", "housing", "climate", "safety", "budget", "culture", "traffic")
-
-# What each body's agenda is mostly about.
-BODY_TOPICS: dict[str, tuple[str, ...]] = {
-    "KF": (*TOPICS, "budget"),
-    "KS": (*TOPICS, "budget", "housing"),
-    "KSAU": TOPICS,
-    "BUN": ("schools", "schools", "culture", "safety"),
-    "FN": ("schools", "schools", "budget"),
-    "GSN": ("schools", "schools", "schools", "budget", "safety"),
-    "GAN": ("schools", "schools", "budget", "safety"),
-    "SN": ("safety", "safety", "housing", "budget"),
-    "ÄON": ("eldercare", "eldercare", "eldercare", "budget"),
-    "NBN": ("housing", "housing", "traffic", "climate"),
-    "KFN": ("culture", "culture", "culture", "budget", "safety"),
-    "MSN": ("housing", "climate", "climate", "traffic"),
-    "TN": ("safety", "housing"),
-    "VN": ("budget", "safety"),
-}
-
+# The word lists and weights are in vocabulary.toml (see notes.demo.vocabulary).
 PARTY_NAMES: dict[str, str] = {party.abbreviation: party.name for party in PARTIES}
-
-# Rough share of annotations per party, and who they sign joint annotations with.
-PARTY_WEIGHTS: dict[str, int] = {
-    "S": 20,
-    "M": 15,
-    "SD": 12,
-    "V": 11,
-    "MP": 9,
-    "L": 8,
-    "C": 8,
-    "KD": 7,
-    "HP": 5,
-    "DP": 3,
-}
-PARTY_PARTNERS: dict[str, tuple[str, ...]] = {
-    "S": ("V", "MP"),
-    "V": ("S", "MP"),
-    "MP": ("S", "V", "C"),
-    "M": ("L", "KD", "C"),
-    "L": ("M", "KD", "C"),
-    "KD": ("M", "L", "C"),
-    "C": ("M", "L", "KD", "MP"),
-    "SD": ("M", "KD"),
-    "HP": ("DP", "C"),
-    "DP": ("HP", "C"),
-}
-
-KIND_WEIGHTS = (
-    (AnnotationKind.PROTOKOLLSANTECKNING, 50),
-    (AnnotationKind.RESERVATION, 28),
-    (AnnotationKind.SARSKILT_YTTRANDE, 15),
-    (AnnotationKind.ERSATTARYTTRANDE, 7),
-)
-# In fullmäktige only protokollsanteckningar and reservationer are made.
-COUNCIL_KIND_WEIGHTS = (
-    (AnnotationKind.PROTOKOLLSANTECKNING, 55),
-    (AnnotationKind.RESERVATION, 45),
-)
-
-
-def _cumulative(pairs) -> tuple[tuple, tuple[int, ...]]:
-    """Choices and cumulative weights for ``random.choices(…, cum_weights=…)``, which draws
-    exactly what ``weights=`` would, without adding the weights up on every call."""
-    choices, weights = zip(*pairs, strict=True)
-    return choices, tuple(itertools.accumulate(weights))
-
-
-_KINDS = _cumulative(KIND_WEIGHTS)
-_COUNCIL_KINDS = _cumulative(COUNCIL_KIND_WEIGHTS)
-_PARTY_CODES, _PARTY_CUM_WEIGHTS = _cumulative(PARTY_WEIGHTS.items())
-
-FIRST_NAMES = (
-    "Anna", "Erik", "Maria", "Lars", "Karin", "Per", "Elin", "Johan", "Fatima", "Ahmed",
-    "Sara", "Mikael", "Emma", "Olof", "Lina", "Anders", "Eva", "Magnus", "Kristina", "Jonas",
-    "Helena", "Fredrik", "Sofia", "Henrik", "Ida", "Daniel", "Maja", "Mohammed", "Leila",
-    "Nils", "Ingrid", "Gustav", "Hanna", "Oskar", "Amira", "Peter", "Cecilia", "Jakob",
-    "Linnea", "Ali",
-)  # fmt: skip
-LAST_NAMES = (
-    "Andersson", "Johansson", "Karlsson", "Nilsson", "Eriksson", "Larsson", "Olsson",
-    "Persson", "Svensson", "Gustafsson", "Pettersson", "Jonsson", "Lindberg", "Lindqvist",
-    "Berg", "Holm", "Sandberg", "Ekström", "Yilmaz", "Hassan", "Jansson", "Hansson",
-    "Bengtsson", "Lindström", "Axelsson", "Lundgren", "Forsberg", "Sjöberg", "Wallin",
-    "Engström", "Nyberg", "Björk", "Ali", "Mohammadi", "Håkansson",
-)  # fmt: skip
-
-PLACES = (
-    "Flemingsberg", "Skogås", "Trångsund", "Vårby", "Masmo", "Sjödalen", "Stuvsta",
-    "Snättringe", "Segeltorp", "Glömsta", "Kungens kurva", "Länna", "Sörskogen", "Visättra",
-    "Huddinge centrum",
-)  # fmt: skip
-# Places whose names double as property register districts ("Visättra 2:1").
-DISTRICTS = (
-    "Flemingsberg", "Skogås", "Vårby", "Masmo", "Sjödalen", "Stuvsta", "Snättringe",
-    "Glömsta", "Länna", "Sörskogen", "Visättra", "Trångsund",
-)  # fmt: skip
-STATIONS = ("Flemingsberg", "Huddinge centrum", "Stuvsta", "Skogås", "Trångsund", "Vårby")
-ROADS = (
-    "Huddingevägen", "Glömstavägen", "Häradsvägen", "Ågestavägen", "Sjödalsvägen",
-    "Lännavägen", "Länkarvägen",
-)  # fmt: skip
-MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "september", "oktober")
-
-# Agenda item titles per topic. Placeholders: {place} {station} {road} {property} {year}
-# {prev} {next} {plus3} {plus4} {school_year}.
-TITLES: dict[str, tuple[str, ...]] = {
-    "budget": (
-        "Budget {year} för Huddinge kommun",
-        "Mål och budget {next} med plan för {next}–{plus3}",
-        "Delårsrapport per den 31 augusti {year}",
-        "Tertialrapport per den 30 april {year}",
-        "Årsredovisning {prev} för Huddinge kommun",
-        "Skattesats för {next}",
-        "Internkontrollplan {year}",
-        "Investeringsplan {next}–{plus4}",
-    ),
-    "schools": (
-        "Ny grundskola i {place}",
-        "Lokalförsörjningsplan för förskola och skola {year}–{plus4}",
-        "Om- och tillbyggnad av skolan i {place}",
-        "Resursfördelning till förskola och grundskola {year}",
-        "Skolplacering inför läsåret {school_year}",
-        "Utredning om skolskjuts i {place}",
-        "Ny förskola i {place}",
-    ),
-    "eldercare": (
-        "Nytt vård- och omsorgsboende i {place}",
-        "Kvalitetsuppföljning av hemtjänsten {year}",
-        "Valfrihetssystem enligt LOV inom hemtjänsten",
-        "Ändrade riktlinjer för biståndsbedömning inom äldreomsorgen",
-        "Trygghetsboende i {place}",
-        "Avgifter inom äldreomsorgen {next}",
-    ),
-    "housing": (
-        "Detaljplan för {place}, del av {property}",
-        "Markanvisning för bostäder i {place}",
-        "Planuppdrag för nya bostäder vid {place}",
-        "Bostadsförsörjningsprogram för Huddinge kommun {year}–{plus4}",
-        "Exploateringsavtal för {property} i {place}",
-        "Antagande av detaljplan för {property}, {place}",
-    ),
-    "climate": (
-        "Klimat- och energiplan för Huddinge kommun {year}–{plus4}",
-        "Laddinfrastruktur för elbilar i {place}",
-        "Dagvattenplan för {place}",
-        "Bildande av naturreservat vid {place}",
-        "Miljöprogram {year}–{plus4}",
-    ),
-    "safety": (
-        "Trygghetsskapande åtgärder i {place}",
-        "Lägesbild och brottsförebyggande arbete {year}",
-        "Kameraövervakning vid {station} station",
-        "Samverkansöverenskommelse med polisen {year}–{plus3}",
-        "Ordningsvakter i {place}",
-    ),
-    "culture": (
-        "Nytt kulturhus i {place}",
-        "Föreningsbidrag för {year}",
-        "Ny idrottshall i {place}",
-        "Biblioteksplan för Huddinge kommun {year}–{plus3}",
-        "Öppettider för fritidsgården i {place}",
-        "Konstnärlig gestaltning i {place}",
-    ),
-    "traffic": (
-        "Trafikstrategi för Huddinge kommun",
-        "Cykelplan för {place}",
-        "Ombyggnad av {road} vid {place}",
-        "Spårväg syd och stationen i {station}",
-        "Parkeringsnorm för Huddinge kommun {year}",
-        "Hastighetsöversyn i {place}",
-    ),
-}
-
-# What motions and medborgarförslag ask for, per topic.
-SUBJECTS: dict[str, tuple[str, ...]] = {
-    "budget": (
-        "sänkt kommunalskatt",
-        "minskad administration",
-        "en granskning av kommunens konsultkostnader",
-    ),
-    "schools": (
-        "mindre barngrupper i förskolan",
-        "fler speciallärare i grundskolan",
-        "läxhjälp på alla skolor",
-        "en ny skola i {place}",
-    ),
-    "eldercare": (
-        "fast omsorgskontakt i hemtjänsten",
-        "fler trygghetsboenden",
-        "åtgärder mot äldres ensamhet",
-        "heltid som norm inom äldreomsorgen",
-    ),
-    "housing": (
-        "fler hyresrätter i {place}",
-        "bostäder för unga",
-        "bevarande av grönområdena i {place}",
-    ),
-    "climate": (
-        "solceller på kommunens tak",
-        "fossilfria fordon i kommunen",
-        "fler träd i {place}",
-    ),
-    "safety": (
-        "bättre belysning i {place}",
-        "fler fältassistenter",
-        "trygga skolvägar i {place}",
-    ),
-    "culture": (
-        "fler fritidsgårdar",
-        "en konstgräsplan i {place}",
-        "längre öppettider på biblioteken",
-        "ett kulturhus i {place}",
-    ),
-    "traffic": (
-        "en gång- och cykelbro i {place}",
-        "sänkt hastighet vid skolor",
-        "fler pendelparkeringar vid {station}",
-        "tätare busstrafik till {place}",
-    ),
-}
-
-# Text sentences. Placeholders: {parties} {title} {place} {station} {amount} {count} {speed}
-# {month} {year} {next} {plus4}.
-OPENERS: dict[str, tuple[str, ...]] = {
-    AnnotationKind.PROTOKOLLSANTECKNING: (
-        "Vi i {parties} vill göra följande protokollsanteckning i ärendet om {title}.",
-        "{parties} vill att följande antecknas till protokollet.",
-        "Vi står bakom beslutet men vill lyfta några frågor som behöver följas upp.",
-        "Vi har valt att inte delta i beslutet och vill förklara varför.",
-    ),
-    AnnotationKind.RESERVATION: (
-        "Vi reserverar oss mot beslutet till förmån för vårt eget yrkande.",
-        "{parties} reserverar sig mot majoritetens beslut i ärendet om {title}.",
-        "Vi yrkade avslag på förvaltningens förslag och reserverar oss därför mot beslutet.",
-        "Vi reserverar oss mot beslutet eftersom beslutsunderlaget är otillräckligt.",
-    ),
-    AnnotationKind.SARSKILT_YTTRANDE: (
-        "Vi vill med detta särskilda yttrande förtydliga vår syn på ärendet om {title}.",
-        "{parties} lämnar följande särskilda yttrande.",
-        "Vi delar i stort förvaltningens bedömning men vill tillägga följande.",
-    ),
-    AnnotationKind.ERSATTARYTTRANDE: (
-        "Som ersättare för {parties} vill vi framföra följande.",
-        "Vi ersättare hade, om vi haft rösträtt, yrkat bifall till vårt eget förslag.",
-        "Som ersättare vill vi lämna följande yttrande i ärendet om {title}.",
-    ),
-}
-CLOSERS: dict[str, tuple[str, ...]] = {
-    AnnotationKind.PROTOKOLLSANTECKNING: (
-        "Vi vill därför att frågan följs upp under {next}.",
-        "Med detta vill vi att vår ståndpunkt framgår av protokollet.",
-        "Vi kommer att återkomma i frågan.",
-    ),
-    AnnotationKind.RESERVATION: (
-        "Mot denna bakgrund reserverar vi oss mot beslutet.",
-        "Vi yrkade därför bifall till vårt eget förslag.",
-        "Därför reserverar vi oss till förmån för vårt yrkande om återremiss.",
-    ),
-    AnnotationKind.SARSKILT_YTTRANDE: (
-        "Med detta yttrande vill vi markera vår hållning i frågan.",
-        "Vi förutsätter att nämnden tar dessa synpunkter med sig i det fortsatta arbetet.",
-    ),
-    AnnotationKind.ERSATTARYTTRANDE: (
-        "Vi hade därför, om vi haft rösträtt, röstat för vårt eget förslag.",
-        "Vi ber att våra synpunkter beaktas i det fortsatta arbetet.",
-    ),
-}
-TOPIC_SENTENCES: dict[str, tuple[str, ...]] = {
-    "schools": (
-        "Barngrupperna i förskolan i {place} är fortfarande för stora.",
-        "Lärarna behöver mer tid för undervisning och mindre tid för administration.",
-        "Elevernas kunskapsresultat i {place} har sjunkit de senaste åren.",
-        "Resursfördelningen måste i högre grad ta hänsyn till elevernas behov.",
-        "Vi vill se fler speciallärare och en starkare elevhälsa i alla skolor.",
-        "Skolans lokaler i {place} är i så dåligt skick att en renovering inte kan vänta.",
-        "Föräldrar i {place} har länge efterfrågat en ny förskola i närområdet.",
-        "Det saknas i dag omkring {count} platser i grundskolan i kommundelen.",
-    ),
-    "eldercare": (
-        "Äldre i Huddinge ska kunna lita på att hemtjänsten kommer i tid.",
-        "Antalet personal som en äldre möter under en månad är alldeles för stort.",
-        "Behovet av platser i särskilt boende kommer att öka kraftigt fram till {plus4}.",
-        "Personalen inom äldreomsorgen behöver bättre arbetsvillkor och heltid som norm.",
-        "Ensamheten bland äldre i {place} måste tas på allvar.",
-        "Maten på äldreboendena ska vara lagad från grunden och serveras i en lugn miljö.",
-        "Anhöriga i {place} vittnar om brister i kontinuiteten inom hemtjänsten.",
-    ),
-    "housing": (
-        "Huddinge behöver fler hyresrätter som vanliga löntagare har råd med.",
-        "Förslaget innebär att omkring {count} nya bostäder byggs i {place}.",
-        "Grönområdena i {place} är viktiga för både rekreation och biologisk mångfald.",
-        "Exploateringen måste ske i en takt som skolor, vägar och service hinner med.",
-        "Den föreslagna byggnadshöjden passar inte in i den befintliga bebyggelsen i {place}.",
-        "Boende i {place} har i samrådet lämnat synpunkter som inte har beaktats.",
-    ),
-    "climate": (
-        "Kommunen måste minska sina utsläpp av växthusgaser betydligt snabbare än i dag.",
-        "Vi vill att alla kommunens nya byggnader ska ha solceller på taken.",
-        "Kommunens fordon bör vara fossilfria senast {plus4}.",
-        "Skyfall och översvämningar i {place} visar att klimatanpassningen inte kan vänta.",
-        "Naturen kring {place} är en resurs som ska skyddas för kommande generationer.",
-        "Klimatkonsekvenserna av förslaget har inte redovisats.",
-    ),
-    "safety": (
-        "Många invånare i {place} känner sig otrygga när de rör sig ute på kvällen.",
-        "Bättre belysning och röjd växtlighet är enkla åtgärder som ger effekt.",
-        "Det förebyggande arbetet bland unga i {place} behöver förstärkas.",
-        "Samverkan mellan kommunen, polisen och civilsamhället måste bli mer långsiktig.",
-        "Fältassistenterna gör ett viktigt arbete och bör finnas i alla kommundelar.",
-        "Kameraövervakning kan vara ett komplement men ersätter aldrig närvarande vuxna.",
-    ),
-    "budget": (
-        "Budgeten innebär i praktiken besparingar på {amount} miljoner kronor inom välfärden.",
-        "Kommunens ekonomi är stark nog för att klara de investeringar som behövs.",
-        "Skattesatsen bör ligga kvar på nuvarande nivå.",
-        "Vi vill prioritera kärnverksamheterna före administration och konsulter.",
-        "Prognosen visar ett underskott på {amount} miljoner kronor för {year}.",
-        "Nämnderna har fått för små ramar i förhållande till befolkningsökningen.",
-        "Investeringsnivån är för hög i förhållande till kommunens låneutrymme.",
-    ),
-    "culture": (
-        "Fritidsgårdarna i {place} är en viktig mötesplats för kommunens unga.",
-        "Föreningslivet behöver långsiktiga och förutsägbara bidrag.",
-        "Biblioteket i {place} bör ha öppet även på kvällar och helger.",
-        "Barn och unga i {place} ska ha nära till idrott och kultur.",
-        "Kulturskolans avgifter stänger ute barn från familjer med små marginaler.",
-    ),
-    "traffic": (
-        "Trafiksituationen i {place} är ohållbar under rusningstid.",
-        "Gång- och cykelvägarna i {place} måste bli säkrare, särskilt kring skolorna.",
-        "Kollektivtrafiken till {place} behöver tätare turer.",
-        "Vi välkomnar Spårväg syd men oroas över förseningarna.",
-        "En sänkt hastighet till {speed} km/h skulle göra det säkrare för gående och cyklister.",
-        "Pendelparkeringen vid {station} räcker inte till.",
-    ),
-}
-GENERIC_SENTENCES = (
-    "Förvaltningens underlag är alltför knapphändigt för att ligga till grund för ett beslut.",
-    "Vi anser att ärendet borde ha återremitterats för vidare utredning.",
-    "Konsekvenserna för barn och unga har inte analyserats tillräckligt.",
-    "Vi har under flera år lyft frågan utan att majoriteten har agerat.",
-    "Det är positivt att förvaltningen har tagit fram ett förslag, men det räcker inte.",
-    "Invånarna i {place} förtjänar bättre än så här.",
-    "Vi kommer att följa frågan noga under {next}.",
-    "Ärendet visar tydligt skillnaden mellan vår politik och majoritetens.",
-    "Kostnaderna på {amount} miljoner kronor är inte tillräckligt underbyggda.",
-    "Vi förutsätter att nämnden får en återrapportering senast i {month} {next}.",
-    "Samrådet med berörda invånare och föreningar har varit bristfälligt.",
-    "En jämställdhetsanalys borde ha ingått i underlaget.",
-    "Frågan berör många invånare och förtjänar en bredare politisk förankring.",
-)
-DEMANDS: dict[str, tuple[str, ...]] = {
-    "schools": (
-        "förvaltningen får i uppdrag att ta fram en plan för fler förskoleplatser i {place}",
-        "skolornas budget räknas upp med minst {amount} miljoner kronor",
-    ),
-    "eldercare": (
-        "en plan för heltid som norm inom äldreomsorgen tas fram",
-        "kvalitetsuppföljningen av hemtjänsten redovisas för nämnden två gånger per år",
-    ),
-    "housing": (
-        "andelen hyresrätter i planen ska vara minst hälften",
-        "ärendet återremitteras för en ny avvägning av grönområdena i {place}",
-    ),
-    "climate": (
-        "en klimatbudget införs som en del av kommunens budgetprocess",
-        "förvaltningen utreder solceller på alla kommunala tak i {place}",
-    ),
-    "safety": (
-        "fler fältassistenter anställs i {place}",
-        "en trygghetsvandring genomförs i {place} tillsammans med boende",
-    ),
-    "budget": (
-        "budgeten återremitteras till kommunstyrelsen",
-        "ramarna för välfärdsnämnderna höjs med {amount} miljoner kronor",
-    ),
-    "culture": (
-        "öppettiderna på fritidsgården i {place} utökas",
-        "föreningsbidragen räknas upp med hänsyn till kostnadsutvecklingen",
-    ),
-    "traffic": (
-        "en säker gång- och cykelväg byggs i {place}",
-        "förvaltningen utreder tätare busstrafik till {place}",
-    ),
-}
-# How a demand is put: a reservation refers to the yrkande that lost the vote.
-DEMAND_FORMS: dict[str, tuple[str, ...]] = {
-    AnnotationKind.RESERVATION: ("Vi yrkade att {demand}.", "Vårt förslag var att {demand}."),
-    AnnotationKind.PROTOKOLLSANTECKNING: ("Vi vill att {demand}.", "Vi anser att {demand}."),
-    AnnotationKind.SARSKILT_YTTRANDE: ("Vi anser att {demand}.", "Vi vill i stället att {demand}."),
-    AnnotationKind.ERSATTARYTTRANDE: ("Vi hade yrkat att {demand}.", "Vi vill att {demand}."),
-}
 
 
 # --------------------------------------------------------------------------- plan
