@@ -7,11 +7,12 @@ import datetime
 from concurrent.futures import Future
 
 import psycopg
-from django.db import connection
+from django.db import connection, models
 from django.utils import timezone
 
 from notes.demo.plan import _Planned
 from notes.demo.rows import _Rows
+from notes.models import AgendaItem, Annotation, Meeting, SearchWord
 
 # The search vector of notes_annotation_vector() (migration 0003), computed from the values
 # instead of from the tables, for a chunk at a time: "title", "case_number", "text", "parties"
@@ -91,12 +92,36 @@ class _VectorSession:
         return vectors, words
 
 
-# The columns of the annotations' COPY, for its binary format. The vector's bytes are passed
-# as they are (the "bytea" dumper does not change them) and read by the tsvector column.
+def _target(model: type[models.Model], *fields: str) -> str:
+    """``table (column, …)`` of a COPY: the model's table and the columns of ``fields``."""
+    columns = ", ".join(model._meta.get_field(name).column for name in fields)
+    return f"{model._meta.db_table} ({columns})"
+
+
+# What _Writer writes, with the names of tables and columns taken from the models.
+_MEETINGS = _target(
+    Meeting, "id", "body", "date", "published_at", "is_demo", "created_at", "updated_at", "version"
+)
+_ITEMS = _target(
+    AgendaItem, "id", "meeting", "number", "paragraph", "title", "case_number", "version"
+)
+_PARTY_LINKS = _target(Annotation.parties.through, "annotation", "party")
+_SIGNATORY_LINKS = _target(Annotation.signatories.through, "annotation", "person")
+_ANNOTATIONS = _target(
+    Annotation, "id", "item", "kind", "text", "source", "date", "fingerprint", "is_demo",
+    "created_at", "updated_at", "version", "withdrawal_reason", "search_vector",
+)  # fmt: skip
+# The types of _ANNOTATIONS' columns, for the binary format of its COPY. The vector's bytes
+# are passed as they are (the "bytea" dumper does not change them) and read by the tsvector
+# column.
 _ANNOTATION_TYPES = (
     "int8", "int8", "text", "text", "text", "date", "text", "bool",
     "timestamptz", "timestamptz", "int4", "text", "bytea",
 )  # fmt: skip
+_ADD_WORDS = (
+    f"INSERT INTO {SearchWord._meta.db_table} ({SearchWord._meta.get_field('word').column}) "
+    "SELECT unnest(%s::text[]) ON CONFLICT DO NOTHING"
+)
 
 
 class _Writer:
@@ -109,23 +134,26 @@ class _Writer:
 
     def __init__(self, pg):
         self.pg = pg
-        self.sequences: dict[str, str] = {}
+        self.sequences: dict[type[models.Model], str] = {}
 
-    def _reserve(self, cursor, table: str, count: int) -> range | list[int]:
-        """``count`` fresh primary keys of ``table``: a range unless another session took
-        some of the sequence's values in between."""
-        if table not in self.sequences:
-            cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-            self.sequences[table] = cursor.fetchone()[0]
+    def _reserve(self, cursor, model: type[models.Model], count: int) -> range | list[int]:
+        """``count`` fresh primary keys of ``model``'s table: a range unless another session
+        took some of the sequence's values in between."""
+        if model not in self.sequences:
+            cursor.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)",
+                [model._meta.db_table, model._meta.pk.column],
+            )
+            self.sequences[model] = cursor.fetchone()[0]
         taken = "SELECT nextval(%s) AS pk FROM generate_series(1, %s)"
         cursor.execute(
-            f"SELECT min(pk), max(pk) FROM ({taken}) AS taken", [self.sequences[table], count]
+            f"SELECT min(pk), max(pk) FROM ({taken}) AS taken", [self.sequences[model], count]
         )
         first, last = cursor.fetchone()
         if last - first + 1 == count:
             return range(first, last + 1)
         # Interleaved: take a fresh set one by one (rare; the values above are just skipped).
-        cursor.execute(taken, [self.sequences[table], count])
+        cursor.execute(taken, [self.sequences[model], count])
         return [pk for (pk,) in cursor.fetchall()]
 
     @staticmethod
@@ -138,13 +166,12 @@ class _Writer:
         """Write the meetings and set their ``pk``."""
         now = timezone.now()
         with self.pg.cursor() as cursor:
-            pks = self._reserve(cursor, "notes_meeting", len(planned))
+            pks = self._reserve(cursor, Meeting, len(planned))
             for meeting, pk in zip(planned, pks, strict=True):
                 meeting.pk = pk
             self._copy(
                 cursor,
-                "notes_meeting (id, body_id, date, published_at, is_demo, created_at, "
-                "updated_at, version)",
+                _MEETINGS,
                 (
                     (m.pk, m.plan.body.pk, m.date, _published(m.date), True, now, now, 1)
                     for m in planned
@@ -155,42 +182,34 @@ class _Writer:
         """Write a chunk's items, links and annotations (with ``vectors``' result)."""
         now = timezone.now()
         with self.pg.cursor() as cursor:
-            item_ids = self._reserve(cursor, "notes_agendaitem", len(rows.items))
-            ids = self._reserve(cursor, "notes_annotation", len(rows.annotations))
+            item_ids = self._reserve(cursor, AgendaItem, len(rows.items))
+            ids = self._reserve(cursor, Annotation, len(rows.annotations))
             self._copy(
                 cursor,
-                "notes_agendaitem (id, meeting_id, number, paragraph, title, case_number, version)",
+                _ITEMS,
                 ((pk, *item, 1) for pk, item in zip(item_ids, rows.items, strict=True)),
             )
             self._copy(
                 cursor,
-                "notes_annotation_parties (annotation_id, party_id)",
+                _PARTY_LINKS,
                 ((ids[a], party) for a, party in rows.parties),
             )
             self._copy(
                 cursor,
-                "notes_annotation_signatories (annotation_id, person_id)",
+                _SIGNATORY_LINKS,
                 ((ids[a], person) for a, person in rows.signatories),
             )
             # With the search triggers deferred, the vectors are stored as given and the
             # vocabulary is added here. Binary COPY: the vectors are in binary already.
             search_vectors, words = vectors.result()
-            with cursor.copy(
-                "COPY notes_annotation (id, item_id, kind, text, source, date, fingerprint, "
-                "is_demo, created_at, updated_at, version, withdrawal_reason, search_vector) "
-                "FROM STDIN (FORMAT BINARY)"
-            ) as copy:
+            with cursor.copy(f"COPY {_ANNOTATIONS} FROM STDIN (FORMAT BINARY)") as copy:
                 copy.set_types(_ANNOTATION_TYPES)
                 for pk, (item, kind, text, day, fingerprint), vector in zip(
                     ids, rows.annotations, search_vectors, strict=True
                 ):
                     row = (pk, item_ids[item], kind, text, "demo", day, fingerprint, True)
                     copy.write_row((*row, now, now, 1, "", vector))
-            cursor.execute(
-                "INSERT INTO notes_searchword (word) SELECT unnest(%s::text[]) "
-                "ON CONFLICT DO NOTHING",
-                [words],
-            )
+            cursor.execute(_ADD_WORDS, [words])
             # The foreign keys are checked at commit: check this chunk's now, while the next
             # one is generated, instead of queueing millions of checks for the commit (every
             # deferrable constraint of the schema is initially deferred, so back to that).
