@@ -9,7 +9,8 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from notes.demo import generator as demo
+from notes import demo
+from notes.demo import plan, writer
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.parties import PARTIES
 from notes.queries.search import search
@@ -266,7 +267,7 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch):
     """Chunks are written from a worker thread: its error still reaches the caller, and the
     transaction (rows written by earlier chunks included) is rolled back."""
     written = []
-    write = demo._Writer.chunk
+    write = writer._Writer.chunk
 
     def failing(self, rows, vectors):
         if written:
@@ -274,8 +275,8 @@ def test_a_failure_while_writing_leaves_nothing(monkeypatch):
         written.append(rows)
         return write(self, rows, vectors)
 
-    monkeypatch.setattr(demo._Writer, "chunk", failing)
-    monkeypatch.setattr(demo, "CHUNK_ANNOTATIONS", 50)
+    monkeypatch.setattr(writer._Writer, "chunk", failing)
+    monkeypatch.setattr(plan, "CHUNK_ANNOTATIONS", 50)
     with pytest.raises(RuntimeError, match="disk full"):
         demo.generate(N, seed=9)
     assert written
