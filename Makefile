@@ -12,7 +12,7 @@ export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
 	@echo "make test     - the whole test suite"
-	@echo "make lint     - ruff and migration checks"
+	@echo "make lint     - ruff, mypy and migration checks"
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
 	@echo "make bench    - benchmark under gunicorn/production settings (BENCH_SIZES=10000,1000000)"
 	@echo "make bench-import - time import_notes on 10 000 generated files (database bench_import)"
@@ -54,6 +54,7 @@ test: install
 lint: install
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 	$(MANAGE) makemigrations --check --dry-run
 
 # Known vulnerabilities in the installed dependencies (pip-audit; see .ci/audit.py).

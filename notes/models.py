@@ -108,6 +108,8 @@ class Meeting(models.Model):
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = MeetingQuerySet.as_manager()
+    # Not a field (a bare annotation makes none): set on the rows of for_list() by annotate().
+    annotation_count: int
     # Every change, with who and when: public records are corrected, never silently altered.
     history = HistoricalRecords(excluded_fields=["updated_at"])
 
@@ -208,6 +210,8 @@ class Party(models.Model):
     colour = models.CharField(
         _("färg"), max_length=7, default="#444444", validators=[colour_validator]
     )
+    # Not a field (a bare annotation makes none): set on the parties of parties_with_counts().
+    annotation_count: int
 
     class Meta:
         verbose_name = _("parti")

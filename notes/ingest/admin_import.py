@@ -122,7 +122,9 @@ class ImportForm(forms.Form):
             "innehåller --- eller ===."
         ),
     )
-    files = MultipleFileField(
+    # The stubs see BaseForm.files (the uploads) here; at runtime the form's metaclass moves
+    # declared fields into base_fields, so the two never meet.
+    files = MultipleFileField(  # type: ignore[assignment]
         label=gettext_lazy("Filer"),
         required=False,
         validators=[FileExtensionValidator(["txt"])],
@@ -136,6 +138,7 @@ class ImportForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns cleaned_data, set by full_clean()
         texts: list[SubmittedText] = []
         too_large: list[str] = []
 
@@ -361,6 +364,7 @@ def _import(request, texts: list[SubmittedText]):
     for submitted in texts:
         result = import_bytes(submitted.data, submitted.source, publish=False)
         if result.outcome == Outcome.IMPORTED:
+            assert result.annotation_id is not None  # set on every import but a dry run
             imported.append(result.annotation_id)
         elif result.outcome == Outcome.UNCHANGED:
             unchanged += 1

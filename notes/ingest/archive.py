@@ -125,14 +125,17 @@ def _rows(section: Section) -> Iterator[dict[str, Any]]:
     for f in section.fields:
         columns.append(f"{f.name}__username" if f.name == HISTORY_USER else f.attname)
     for name in section.m2m:
-        through = model._meta.get_field(name).remote_field.through
-        source = model._meta.get_field(name).m2m_field_name()
-        target = model._meta.get_field(name).m2m_reverse_field_name()
+        m2m_field = model._meta.get_field(name)
+        assert isinstance(m2m_field, models.ManyToManyField)  # Section.m2m names forward m2m
+        through = m2m_field.remote_field.through
+        assert through is not None  # resolved to a model once the app registry is ready
+        source = m2m_field.m2m_field_name()
+        target = m2m_field.m2m_reverse_field_name()
         alias = f"archive_{name}_ids"
         queryset = queryset.annotate(
             **{
                 alias: ArraySubquery(
-                    through.objects.filter(**{f"{source}_id": OuterRef("pk")})
+                    through._default_manager.filter(**{f"{source}_id": OuterRef("pk")})
                     .order_by("pk")
                     .values(f"{target}_id")
                 )

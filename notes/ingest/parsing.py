@@ -195,6 +195,7 @@ def _parse_date(line: str, lineno: int, source: str) -> datetime.date | None:
 
     A date-shaped line with an impossible date or unknown month raises ParseError.
     """
+    month: int | None
     match = _ISO_DATE.fullmatch(line)
     if match:
         year, month, day = (int(part) for part in match.groups())
@@ -462,6 +463,7 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
     if not text.strip():
         raise ParseError(1, EXPECTED_BODY, text, source)
     header = _parse_header(lines, source)
+    assert header.date is not None  # _parse_header only returns once it has read a date
     item = _parse_item_lines(lines, source)
 
     # Body text and the signature block.

@@ -118,7 +118,7 @@ def _history_records(annotation: Annotation, history_ids: list[int]) -> list[tup
     fields; each strictly later than the one before, as with the statements in between."""
     values = tuple(getattr(annotation, name) for name in _copied_fields())
     user = _history_user()
-    records = []
+    records: list[tuple] = []
     for step, (history_id, history_type) in enumerate(
         zip(history_ids, _HISTORY_TYPES, strict=False)
     ):

@@ -81,7 +81,7 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
         bar = Bar(year=year, total=sum(counts[year].values()), x=0, width=0)
         bar.x = round(MARGIN_LEFT + index * slot + slot * 0.15, 1)
         bar.width = round(slot * 0.7, 1)
-        y = HEIGHT - MARGIN_BOTTOM
+        y: float = HEIGHT - MARGIN_BOTTOM
         for key, label, css in used:
             count = counts[year].get(key, 0)
             if not count:

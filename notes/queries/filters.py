@@ -44,6 +44,7 @@ def no_control_characters(value: str) -> None:
 class AnnotationFilterForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean() returns cleaned_data, set by full_clean()
         after, before = cleaned.get("date_after"), cleaned.get("date_before")
         if after and before and after > before:
             self.add_error("date_before", _("Slutdatumet ligger före startdatumet."))
@@ -105,7 +106,7 @@ class AnnotationFilter(django_filters.FilterSet):
 
     class Meta:
         model = Annotation
-        fields = []
+        fields: list[str] = []
         form = AnnotationFilterForm
 
     def __init__(self, data=None, *args, **kwargs):
@@ -153,7 +154,7 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def error_list(self):
         """The form's errors as (label, message) pairs for the page."""
-        errors = []
+        errors: list[tuple] = []  # (label, message), either of them possibly lazy
         for name, messages in self.form.errors.items():
             label = self.form.fields[name].label if name in self.form.fields else name
             errors.extend((label, m) for m in messages)

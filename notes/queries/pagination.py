@@ -183,7 +183,7 @@ def paginate(
     if exact:
         count = len(ids)
         rows = queryset.filter(pk__in=ids)
-        if keyset:
+        if descending is not None:  # keyset
             # Sorted here, so a numbered page reads just its own rows by primary key.
             found.sort(key=lambda row: (row[1], row[0]), reverse=descending)
             sorted_ids = [row[0] for row in found]
@@ -201,7 +201,7 @@ def paginate(
     window.ids = ids if exact else None
     window.counted = not exact and known_count is not None and known_count > limit
     if after or before:
-        if not keyset:
+        if descending is None:  # not keyset
             raise PageError(
                 _("Sidmarkörer fungerar bara när resultatet är sorterat på datum."),
                 field="after" if after else "before",
@@ -220,7 +220,8 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
     number = int(raw)
     if number < 1:
         raise PageError(_("Sidnumret måste vara ett heltal."))
-    last = window.num_pages if window.exact else max(1, limit // per_page)
+    num_pages = window.num_pages  # None unless the result is exact
+    last = num_pages if num_pages is not None else max(1, limit // per_page)
     if number > last:
         if window.exact:
             raise PageError(

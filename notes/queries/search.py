@@ -206,6 +206,8 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
         )
 
     text_match = None
+    rank: models.Expression
+    snippet: models.Expression
     tsquery = websearch_tsquery_text(parsed.text) if parsed.text else ""
     if tsquery:
         expanded, _parts = expand_compounds(tsquery)
@@ -233,6 +235,7 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
     if not references and text_match is None:
         # Only stop words, or nothing searchable: no result, but the same columns.
         return queryset.none().annotate(reference_match=models.Value(0), rank=rank, snippet=snippet)
+    condition: Q | None
     if references and text_match:
         # An OR across the annotation and its item cannot use either side's index (the
         # planner would scan every annotation); a union of the two index lookups can.
@@ -245,6 +248,7 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
         condition = Q(pk__in=either)
     else:
         condition = references or text_match
+        assert condition is not None  # one side matches, or the empty result returned above
     reference_match = (
         models.Case(
             models.When(references, then=models.Value(1)),

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -27,7 +29,11 @@ def annotation_rows(annotations):
     and everything in it is escaped by format_html.
     """
 
-    labels = {"dnr": _("Dnr"), "parties": _("Partier"), "signed": _("Undertecknad av")}
+    labels: dict[str, Any] = {
+        "dnr": _("Dnr"),
+        "parties": _("Partier"),
+        "signed": _("Undertecknad av"),
+    }
     # Translated once per list, not once per row; the detail URL reversed once, then filled in.
     labels["kinds"] = {code: str(label) for code, label in AnnotationKind.choices}
     labels["url"] = reverse("notes:annotation_detail", args=[0]).replace("/0/", "/{}/")

@@ -150,7 +150,9 @@ def ical_escape(text: str) -> str:
 
 def ical_fold(line: str) -> str:
     """One content line folded at 75 octets (RFC 5545 3.1), never inside a UTF-8 character."""
-    pieces, current, size, limit = [], [], 0, 75
+    pieces: list[str] = []
+    current: list[str] = []
+    size, limit = 0, 75
     for char in line:
         width = len(char.encode())
         if size + width > limit:

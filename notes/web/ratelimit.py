@@ -65,6 +65,7 @@ class RateLimitMiddleware:
         message = _("För många förfrågningar. Försök igen om %(seconds)s sekunder.") % {
             "seconds": retry_after
         }
+        response: HttpResponse
         if request.path.startswith("/api/") or request.path.endswith(".json"):
             response = JsonResponse({"detail": message}, status=429)
         else:

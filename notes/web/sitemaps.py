@@ -8,8 +8,10 @@ annotations have no place in a search engine.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 
 from notes.models import AgendaItem, Annotation, Meeting, Party, Person
@@ -26,7 +28,8 @@ class UpdatedAtSitemap(Sitemap):
         return obj.updated_at
 
     def get_latest_lastmod(self):
-        return self.items().aggregate(latest=Max("updated_at"))["latest"]
+        items = cast("QuerySet[Any]", self.items())  # every subclass's items() is a queryset
+        return items.aggregate(latest=Max("updated_at"))["latest"]
 
 
 class AnnotationSitemap(UpdatedAtSitemap):
