@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from notes.ingest.decoding import decode_bytes
 from notes.ingest.parsing import (
     KIND_ERSATTARYTTRANDE,
     KIND_PROTOKOLLSANTECKNING,
@@ -15,7 +16,6 @@ from notes.ingest.parsing import (
     KIND_SARSKILT_YTTRANDE,
     ParseError,
     Signatory,
-    decode_bytes,
     parse_bytes,
     parse_note,
 )

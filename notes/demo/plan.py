@@ -92,7 +92,7 @@ def _body_plans(annotations: int) -> list[_BodyPlan]:
 def _plan_meetings(rng: random.Random, plans: list[_BodyPlan]) -> list[_Planned]:
     """Pick free weekdays per body and size each meeting; about 8–12 annotations a meeting."""
     weekdays = _weekdays()
-    planned = []
+    planned: list[_Planned] = []
     for plan in plans:
         if plan.annotations == 0:
             continue

@@ -114,6 +114,7 @@ def _generate_chunk(ctx: _Context, chunk: list[_Planned]) -> _Rows:
                 ctx, plan.code, prefix, year, title, topic, place
             )
             item = len(rows.items)
+            assert meeting.pk is not None  # meetings are written before their chunk is generated
             rows.items.append((meeting.pk, number, paragraph, title, case_number))
             fingerprints: set[str] = set()
             used_parties: set[str] = set()

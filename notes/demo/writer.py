@@ -92,9 +92,15 @@ class _VectorSession:
         return vectors, words
 
 
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field) and field.column is not None  # a concrete column
+    return field.column
+
+
 def _target(model: type[models.Model], *fields: str) -> str:
     """``table (column, …)`` of a COPY: the model's table and the columns of ``fields``."""
-    columns = ", ".join(model._meta.get_field(name).column for name in fields)
+    columns = ", ".join(_column(model, name) for name in fields)
     return f"{model._meta.db_table} ({columns})"
 
 

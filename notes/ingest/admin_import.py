@@ -34,8 +34,9 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notes.ingest.decoding import decode_bytes
 from notes.ingest.importing import Outcome, import_bytes
-from notes.ingest.parsing import NoteRecord, ParseError, decode_bytes, parse_bytes
+from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
 from notes.models import Annotation, AnnotationKind, Meeting
 from notes.parties import find_party
 

@@ -25,6 +25,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
+from notes.ingest.decoding import decode_bytes, normalise_newlines
 from notes.parties import find_party
 
 KIND_PROTOKOLLSANTECKNING = "protokollsanteckning"
@@ -109,35 +110,6 @@ class ParseError(ValueError):
 
     def __reduce__(self):
         return (type(self), (self.line, self.expected, self.found, self.source))
-
-
-# --------------------------------------------------------------------------- decoding
-
-
-def decode_bytes(data: bytes) -> str:
-    """Decode UTF-8 (with or without BOM), falling back to Windows-1252; newlines become "\\n".
-
-    Bytes that Windows-1252 leaves undefined are decoded as Latin-1 rather than dropped.
-    """
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = "".join(_decode_cp1252_byte(b) for b in data)
-    return _normalise_newlines(text).removeprefix("\ufeff")
-
-
-def _decode_cp1252_byte(byte: int) -> str:
-    try:
-        return bytes([byte]).decode("cp1252")
-    except UnicodeDecodeError:
-        return bytes([byte]).decode("latin-1")
-
-
-def _normalise_newlines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 # --------------------------------------------------------------------------- header lines
@@ -331,7 +303,7 @@ class _Lines:
         self.lines = [
             (number, line.rstrip())
             for number, line in enumerate(
-                _normalise_newlines(text).removeprefix("\ufeff").split("\n"), start=1
+                normalise_newlines(text).removeprefix("\ufeff").split("\n"), start=1
             )
         ]
         self.last_line = self.lines[-1][0]
