@@ -456,7 +456,7 @@ class FacetCount(models.Model):
     publication and body moves the counts (migration 0010). Facets of a large result filtered
     only by one party, body, kind and whole years, the party list's counts and the home and
     party charts are sums over these rows instead of counts over the
-    archive. Bulk loaders defer the triggers and rebuild (notes.queries.facets).
+    archive. Bulk loaders defer the triggers and rebuild (notes.sql.bulk).
     """
 
     pk = models.CompositePrimaryKey("party_id", "co_party_id", "body_id", "kind", "year")

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from notes.models import AgendaItem, Annotation, Body, FacetCount, Meeting
 from notes.queries import facets
+from notes.sql import bulk
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -36,7 +37,7 @@ def recounted():
     result = None
     try:
         with transaction.atomic():
-            facets.rebuild_facet_counts()
+            bulk.rebuild_facet_counts()
             result = kept()
             raise Undo
     except Undo:

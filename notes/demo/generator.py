@@ -34,8 +34,7 @@ from notes.demo.vocabulary import PARTY_WEIGHTS
 from notes.demo.writer import _WORK_MEM, _VectorSession, _Writer
 from notes.ingest.importing import ensure_all_parties
 from notes.models import AgendaItem, Annotation, Meeting, Person
-from notes.queries.facets import defer_facet_counts, rebuild_facet_counts
-from notes.queries.search import defer_search_vectors
+from notes.sql.bulk import defer_facet_counts, defer_search_vectors, rebuild_facet_counts
 
 __all__ = ["DemoDataError", "delete_demo_data", "demo_data_counts", "generate", "has_demo_data"]
 

@@ -43,7 +43,7 @@ from notes.ingest.archive import (
     sections,
 )
 from notes.models import AgendaItem, Annotation, Meeting
-from notes.queries.search import defer_search_vectors, refresh_search_vectors
+from notes.sql.bulk import defer_search_vectors, refresh_search_vectors
 
 BATCH_SIZE = 500
 KIND_TEXT = ("kind", "text")

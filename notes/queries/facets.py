@@ -190,16 +190,3 @@ def party_totals() -> dict[int, int]:
             " WHERE party_id <> 0 AND co_party_id = 0 GROUP BY 1"
         )
         return {party_id: int(n) for party_id, n in cursor.fetchall()}
-
-
-def defer_facet_counts() -> None:
-    """For a bulk load, inside its transaction: the FacetCount triggers skip until it ends.
-    The loader must call rebuild_facet_counts() before committing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('notes.defer_facet_counts', 'on', true)")
-
-
-def rebuild_facet_counts() -> None:
-    """Count FacetCount anew from the archive (seconds at a million annotations)."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT notes_facet_rebuild()")

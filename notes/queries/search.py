@@ -287,24 +287,3 @@ def highlight(snippet: str | None) -> SafeString:
     if open_:
         out.append("</mark>")
     return mark_safe("".join(out))
-
-
-def defer_search_vectors() -> None:
-    """For a bulk load, inside its transaction: the search triggers skip until it ends.
-
-    The loader must call refresh_search_vectors() for the rows it wrote before committing.
-    """
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('notes.defer_search_vector', 'on', true)")
-
-
-def refresh_search_vectors(annotation_ids) -> None:
-    """Compute the vectors (and grow the vocabulary) for these annotations in one statement."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT set_config('notes.defer_search_vector', 'off', true)")
-        cursor.execute(
-            "UPDATE notes_annotation SET search_vector = "
-            "notes_annotation_vector(id, item_id, text) WHERE id = ANY(%s)",
-            [list(annotation_ids)],
-        )
-        cursor.execute("SELECT set_config('notes.defer_search_vector', 'on', true)")

@@ -1,0 +1,48 @@
+"""What a bulk writer calls around the triggers (see README.md: which trigger keeps what).
+
+Inside the bulk load's transaction: `defer_search_vectors()` and `defer_facet_counts()`
+first; before committing, `refresh_search_vectors(ids)` for every annotation written or
+relinked and `rebuild_facet_counts()`. The archive version needs nothing: its triggers run.
+"""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from notes.models import Annotation
+
+ANNOTATIONS = Annotation._meta.db_table
+
+
+def defer_search_vectors() -> None:
+    """For a bulk load, inside its transaction: the search triggers skip until it ends.
+
+    The loader must call refresh_search_vectors() for the rows it wrote before committing.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('notes.defer_search_vector', 'on', true)")
+
+
+def refresh_search_vectors(annotation_ids) -> None:
+    """Compute the vectors (and grow the vocabulary) for these annotations in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('notes.defer_search_vector', 'off', true)")
+        cursor.execute(
+            f"UPDATE {ANNOTATIONS} SET search_vector = "
+            "notes_annotation_vector(id, item_id, text) WHERE id = ANY(%s)",
+            [list(annotation_ids)],
+        )
+        cursor.execute("SELECT set_config('notes.defer_search_vector', 'on', true)")
+
+
+def defer_facet_counts() -> None:
+    """For a bulk load, inside its transaction: the FacetCount triggers skip until it ends.
+    The loader must call rebuild_facet_counts() before committing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('notes.defer_facet_counts', 'on', true)")
+
+
+def rebuild_facet_counts() -> None:
+    """Count FacetCount anew from the archive (seconds at a million annotations)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT notes_facet_rebuild()")

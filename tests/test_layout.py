@@ -1,0 +1,127 @@
+"""The layout the README's *Architecture* describes, kept by a test.
+
+Imports go downwards only: the models (with notes.parties and notes.sql) at the bottom,
+queries, ingest and demo above them, the web, the admin and the commands on top. No import
+circles, no import tucked inside a function, no module over 500 lines (data files and
+migrations aside) and no function over 80 lines.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+APP = Path(__file__).resolve().parent.parent / "notes"
+LAYERS = {
+    "bottom": ("notes.models", "notes.parties", "notes.sql", "notes.apps"),
+    "middle": ("notes.queries", "notes.ingest", "notes.demo"),
+    "top": ("notes.web", "notes.admin", "notes.templatetags", "notes.management"),
+}
+RANK = {"bottom": 0, "middle": 1, "top": 2}
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(APP.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def sources() -> dict[str, ast.Module]:
+    return {
+        module_name(path): ast.parse(path.read_text(encoding="utf-8"))
+        for path in sorted(APP.rglob("*.py"))
+        if "migrations" not in path.parts
+    }
+
+
+def layer(module: str) -> str:
+    if module == "notes":  # the package itself (empty)
+        return "bottom"
+    for name, prefixes in LAYERS.items():
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return name
+    raise AssertionError(f"{module} is in no layer of the README's Architecture")
+
+
+def imported(tree: ast.Module) -> set[str]:
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("notes"):
+            names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
+        elif isinstance(node, ast.Import):
+            names.update(a.name for a in node.names if a.name.startswith("notes"))
+    return names
+
+
+def graph() -> dict[str, set[str]]:
+    modules = sources()
+    return {name: {m for m in imported(tree) if m in modules} for name, tree in modules.items()}
+
+
+def test_every_module_has_a_layer():
+    for module in sources():
+        layer(module)
+
+
+def test_imports_go_downwards_only():
+    upward = [
+        f"{module} ({layer(module)}) imports {target} ({layer(target)})"
+        for module, targets in graph().items()
+        for target in targets
+        if RANK[layer(target)] > RANK[layer(module)]
+    ]
+    assert upward == []
+
+
+def test_the_models_import_nothing_of_the_app():
+    assert {m for m in graph()["notes.models"] if m != "notes.models"} == set()
+
+
+def test_no_import_circles():
+    edges = graph()
+    circles = []
+
+    def visit(node, path):
+        for target in edges.get(node, ()):
+            if target == path[0] and len(path) > 1:
+                circles.append(" → ".join([*path, target]))
+            elif target not in path and target > path[0]:
+                visit(target, [*path, target])
+
+    for start in edges:
+        visit(start, [start])
+    assert circles == []
+
+
+def test_no_imports_inside_functions():
+    inside = [
+        f"{module}:{sub.lineno} in {node.name}"
+        for module, tree in sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for sub in ast.walk(node)
+        if isinstance(sub, ast.Import | ast.ImportFrom)
+    ]
+    assert inside == []
+
+
+def test_no_module_over_500_lines():
+    long = [
+        f"{path.relative_to(APP.parent)}: {n}"
+        for path in APP.rglob("*.py")
+        if "migrations" not in path.parts
+        and (n := len(path.read_text(encoding="utf-8").splitlines())) > 500
+    ]
+    assert long == []
+
+
+def test_no_function_over_80_lines():
+    long = [
+        f"{module}.{node.name}: {node.end_lineno - node.lineno + 1}"
+        for module, tree in sources().items()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        and node.end_lineno is not None
+        and node.end_lineno - node.lineno + 1 > 80
+    ]
+    assert long == []
