@@ -32,10 +32,13 @@ from notes.web.api.core import ApiError, api, json_error, read_only, response_do
 ERRORS = {400: schemas.Errors, 404: schemas.Detail}
 
 
-def operation(path: str, name: str, operation_id: str, summary, ok, errors=()):
+def operation(path: str, name: str, operation_id: str, summary, ok, errors=(), ok_text=None):
     """A GET (and HEAD) operation named `notes:<name>`, with its 200 schema, the errors it
     can answer and the rate limit's 429, all in the document."""
     responses = {200: ok, **{status: ERRORS[status] for status in errors}, 429: schemas.Detail}
+    documentation = response_documentation(responses)
+    if ok_text:
+        documentation[200]["description"] = ok_text
     return api.api_operation(
         ["GET", "HEAD"],
         path,
@@ -44,7 +47,7 @@ def operation(path: str, name: str, operation_id: str, summary, ok, errors=()):
         summary=summary,
         response=responses,
         exclude_unset=True,  # an annotation's snippet and rank only when searching
-        openapi_extra={"responses": response_documentation(responses)},
+        openapi_extra={"responses": documentation},
     )
 
 
@@ -384,7 +387,14 @@ def body_list(request) -> dict:
 
 # The API's own description, generated from these operations and notes.web.api.schemas,
 # for client generators and for the tests that check it.
-@operation("/openapi.json", "api_openapi", "openapi", gettext_lazy("Det här dokumentet."), dict)
+@operation(
+    "/openapi.json",
+    "api_openapi",
+    "openapi",
+    gettext_lazy("Det här dokumentet."),
+    dict,
+    ok_text=gettext_lazy("OpenAPI-dokumentet."),
+)
 def openapi_document(request) -> dict:
     return api.get_openapi_schema()
 
