@@ -1,5 +1,6 @@
 """The JSON API: same results as the pages, every field, paging, errors, schema, query counts."""
 
+import json
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,7 +10,8 @@ from django.db import close_old_connections, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from notes.models import Party
+from notes.models import AnnotationKind, Body, Party
+from notes.queries import pagination
 from notes.web.api import api
 from tests.factories import (
     AgendaItemFactory,
@@ -400,6 +402,38 @@ def test_openapi_document_is_valid(client, db):
         "/api/bodies/",
         "/api/openapi.json",
     }
+
+
+def test_openapi_document_is_generated_from_the_code(client, archive):
+    """Enumerations from the database and the code, the page-size limit, 429 everywhere."""
+    party("M")  # a party added after start-up is listed: the document is built per request
+    document = get_json(client, "/api/openapi.json")
+    parameters = document["components"]["parameters"]
+    abbreviations = Party.objects.order_by("abbreviation").values_list("abbreviation", flat=True)
+    assert parameters["party"]["schema"]["items"]["enum"] == list(abbreviations)
+    slugs = Body.objects.order_by("slug").values_list("slug", flat=True)
+    assert parameters["body"]["schema"]["enum"] == list(slugs)
+    assert parameters["kind"]["schema"]["enum"] == list(AnnotationKind.values)
+    assert parameters["sort"]["schema"]["enum"] == ["relevance", "newest", "oldest"]
+    assert parameters["page_size"]["schema"]["maximum"] == pagination.API_MAX_PAGE_SIZE
+    assert parameters["page_size"]["schema"]["default"] == pagination.API_PAGE_SIZE
+    for path, path_item in document["paths"].items():
+        assert set(path_item) == {"get"}, path  # HEAD is GET without the body
+        too_many = path_item["get"]["responses"]["429"]
+        assert "Retry-After" in too_many["headers"], path
+        assert too_many["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Detail"
+        }
+
+
+def test_ninja_validation_errors_are_a_400_like_the_forms(rf):
+    from ninja.errors import ValidationError
+
+    error = ValidationError([{"loc": ("query", "page"), "msg": "Fel.", "type": "x"}])
+    response = api.on_exception(rf.get("/api/notes/"), error)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"errors": [{"field": "page", "message": "Fel."}]}
 
 
 @pytest.fixture
