@@ -1,5 +1,6 @@
 """The JSON API: same results as the pages, every field, paging, errors, schema, query counts."""
 
+import json
 from collections import Counter
 from urllib.parse import parse_qs, urlsplit
 
@@ -9,8 +10,9 @@ from django.db import close_old_connections, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from notes.models import Party
-from notes.web.openapi import build_document
+from notes.models import AnnotationKind, Body, Party
+from notes.queries import pagination
+from notes.web.api import api
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -402,6 +404,38 @@ def test_openapi_document_is_valid(client, db):
     }
 
 
+def test_openapi_document_is_generated_from_the_code(client, archive):
+    """Enumerations from the database and the code, the page-size limit, 429 everywhere."""
+    party("M")  # a party added after start-up is listed: the document is built per request
+    document = get_json(client, "/api/openapi.json")
+    parameters = document["components"]["parameters"]
+    abbreviations = Party.objects.order_by("abbreviation").values_list("abbreviation", flat=True)
+    assert parameters["party"]["schema"]["items"]["enum"] == list(abbreviations)
+    slugs = Body.objects.order_by("slug").values_list("slug", flat=True)
+    assert parameters["body"]["schema"]["enum"] == list(slugs)
+    assert parameters["kind"]["schema"]["enum"] == list(AnnotationKind.values)
+    assert parameters["sort"]["schema"]["enum"] == ["relevance", "newest", "oldest"]
+    assert parameters["page_size"]["schema"]["maximum"] == pagination.API_MAX_PAGE_SIZE
+    assert parameters["page_size"]["schema"]["default"] == pagination.API_PAGE_SIZE
+    for path, path_item in document["paths"].items():
+        assert set(path_item) == {"get"}, path  # HEAD is GET without the body
+        too_many = path_item["get"]["responses"]["429"]
+        assert "Retry-After" in too_many["headers"], path
+        assert too_many["content"]["application/json"]["schema"] == {
+            "$ref": "#/components/schemas/Detail"
+        }
+
+
+def test_ninja_validation_errors_are_a_400_like_the_forms(rf):
+    from ninja.errors import ValidationError
+
+    error = ValidationError([{"loc": ("query", "page"), "msg": "Fel.", "type": "x"}])
+    response = api.on_exception(rf.get("/api/notes/"), error)
+    assert response.status_code == 400
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"errors": [{"field": "page", "message": "Fel."}]}
+
+
 @pytest.fixture
 def wsgi_app():
     """Django's real WSGI app, talking to the test database in this thread's transaction.
@@ -461,7 +495,7 @@ def test_every_operation_against_the_schema(archive, wsgi_app):
     """Schemathesis generates inputs for every operation; no 5xx, every response as documented."""
     import schemathesis
 
-    schema = schemathesis.openapi.from_dict(build_document())
+    schema = schemathesis.openapi.from_dict(api.get_openapi_schema())
     calls, statuses = Counter(), Counter()
     for result in schema.get_all_operations():
         _exercise(result.ok(), wsgi_app, calls, statuses)
@@ -478,7 +512,7 @@ def test_hand_checked_sample_matches_the_documented_schema(client, archive):
     from referencing import Registry, Resource
     from referencing.jsonschema import DRAFT202012
 
-    resource = Resource.from_contents(build_document(), default_specification=DRAFT202012)
+    resource = Resource.from_contents(api.get_openapi_schema(), default_specification=DRAFT202012)
     registry = Registry().with_resource("urn:api", resource)
     validator = Draft202012Validator(
         {"$ref": "urn:api#/components/schemas/Annotation"}, registry=registry

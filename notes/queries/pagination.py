@@ -27,7 +27,13 @@ from django.db.models import Q, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
-_CURSOR = re.compile(r"(\d{4}-\d{2}-\d{2})\.(\d{1,18})")
+# A cursor: the date and id of a row, `2021-05-05.1234` (the API documents this pattern).
+CURSOR_PATTERN = r"(\d{4}-\d{2}-\d{2})\.(\d{1,18})"
+_CURSOR = re.compile(CURSOR_PATTERN)
+# The API's page sizes (notes.web.api enforces them and announces them in its OpenAPI
+# document); the pages use settings.PAGE_SIZE.
+API_PAGE_SIZE = 25
+API_MAX_PAGE_SIZE = 100
 # The two orders a cursor can follow: (descending, date field).
 _KEYSET_ORDERS = {("-date", "-id"): True, ("date", "id"): False}
 

@@ -5,7 +5,7 @@ Each route names its view; each view reads through `notes.queries` (see the READ
 """
 
 from django.contrib.sitemaps import views as sitemap_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from notes.queries.cache import cached_response
 from notes.web import api, exports, feeds, views
@@ -50,16 +50,9 @@ open_data = [
     ),
 ]
 
-# The read-only JSON API (names: notes:api_...).
+# The read-only JSON API (django-ninja, notes.web.api; names: notes:api_...).
 api_routes = [
-    path("api/", api.index, name="api_index"),
-    path("api/notes/", api.note_list, name="api_note_list"),
-    path("api/notes/<int:pk>/", api.note_detail, name="api_note_detail"),
-    path("api/meetings/", api.meeting_list, name="api_meeting_list"),
-    path("api/meetings/<int:pk>/", api.meeting_detail, name="api_meeting_detail"),
-    path("api/parties/", api.party_list, name="api_party_list"),
-    path("api/bodies/", api.body_list, name="api_body_list"),
-    path("api/openapi.json", api.openapi_document, name="api_openapi"),
+    path("api/", include(api.urlpatterns)),
     # Anything else under /api/ ending in a slash: a JSON 404, not the site's HTML page.
     # (Without the slash, APPEND_SLASH first redirects here.)
     re_path(r"^api/[\s\S]+/$", api.not_found, name="api_not_found"),

@@ -1,22 +1,21 @@
-"""A read-only JSON API over the archive: the same query language as the pages, as open data.
+"""The read-only JSON API over the archive: the same query language as the pages, as open data.
 
-Plain Django views returning JSON. The annotation list goes through `filtered_annotations`,
-so `/api/notes/?party=S&item=22` selects exactly what `/notes/?party=S&item=22` shows. Every
-error is JSON too (400 for bad input, 404 for what is not there, 405 for writes), never an
-HTML page, so a script can always read what went wrong.
+django-ninja operations (see notes.web.api.core). The annotation list goes through
+`filtered_annotations`, so `/api/notes/?party=S&item=22` selects exactly what
+`/notes/?party=S&item=22` shows. Every error is JSON too (400 for bad input, 404 for what is
+not there, 405 for writes), never an HTML page, so a script can always read what went wrong.
 """
 
 from __future__ import annotations
 
-import functools
 from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Count, Prefetch, Q
-from django.http import JsonResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.csrf import csrf_exempt
+from django.utils.translation import gettext_lazy
+from ninja import Query
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party
 from notes.queries import pagination, search
@@ -27,58 +26,29 @@ from notes.queries.annotations import (
     parties_with_counts,
 )
 from notes.queries.filters import AnnotationFilterForm
-from notes.web.openapi import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, build_document
+from notes.web.api import schemas
+from notes.web.api.core import ApiError, api, json_error, read_only, response_documentation
 
-SAFE_METHODS = ("GET", "HEAD")
-
-
-class ApiError(Exception):
-    """An error a view raises to answer with a JSON error body instead of its result."""
-
-    def __init__(self, status: int, *, detail: str | None = None, errors=None):
-        super().__init__(detail or status)
-        self.status = status
-        self.detail = detail
-        self.errors = errors
-
-    def response(self) -> JsonResponse:
-        if self.errors is not None:
-            return json_response({"errors": self.errors}, status=self.status)
-        return json_response({"detail": self.detail}, status=self.status)
+ERRORS = {400: schemas.Errors, 404: schemas.Detail}
 
 
-def json_response(data, status: int = 200) -> JsonResponse:
-    """JSON with Swedish letters as themselves: the data is UTF-8 text, not ASCII escapes."""
-    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
-
-
-def api_view(view):
-    """GET/HEAD only, JSON errors, open to every origin (the archive is public open data).
-
-    CSRF protection is lifted so that a write answers with the API's own 405 JSON instead of
-    Django's 403 HTML page; no view changes anything.
-    """
-
-    @functools.wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if request.method not in SAFE_METHODS:
-            response = json_response(
-                {
-                    "detail": _("Metoden %(method)s är inte tillåten: API:t går bara att läsa.")
-                    % {"method": request.method}
-                },
-                status=405,
-            )
-            response["Allow"] = ", ".join(SAFE_METHODS)
-        else:
-            try:
-                response = view(request, *args, **kwargs)
-            except ApiError as error:
-                response = error.response()
-        response["Access-Control-Allow-Origin"] = "*"
-        return response
-
-    return csrf_exempt(wrapper)
+def operation(path: str, name: str, operation_id: str, summary, ok, errors=(), ok_text=None):
+    """A GET (and HEAD) operation named `notes:<name>`, with its 200 schema, the errors it
+    can answer and the rate limit's 429, all in the document."""
+    responses = {200: ok, **{status: ERRORS[status] for status in errors}, 429: schemas.Detail}
+    documentation = response_documentation(responses)
+    if ok_text:
+        documentation[200]["description"] = ok_text
+    return api.api_operation(
+        ["GET", "HEAD"],
+        path,
+        url_name=name,
+        operation_id=operation_id,
+        summary=summary,
+        response=responses,
+        exclude_unset=True,  # an annotation's snippet and rank only when searching
+        openapi_extra={"responses": documentation},
+    )
 
 
 def absolute(request, path: str) -> str:
@@ -124,7 +94,9 @@ def paginate(request, queryset, known_count=None):
     The pages' own paginate() raises an HTML 404 for both; an API client needs to tell
     "you asked wrongly" from "there is nothing there", in JSON.
     """
-    page_size = _positive_int(request, "page_size", DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE)
+    page_size = _positive_int(
+        request, "page_size", pagination.API_PAGE_SIZE, pagination.API_MAX_PAGE_SIZE
+    )
     _positive_int(request, "page", 1)
     try:
         return pagination.paginate(request, queryset, per_page=page_size, known_count=known_count)
@@ -214,37 +186,52 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
     return data
 
 
-@api_view
+# Where everything is, so a client needs to know only /api/.
+@operation("/", "api_index", "index", gettext_lazy("Länkar till API:ts delar."), schemas.Index)
 def index(request):
-    """Where everything is, so a client needs to know only /api/."""
-    return json_response(
-        {
-            "notes": absolute(request, reverse("notes:api_note_list")),
-            "meetings": absolute(request, reverse("notes:api_meeting_list")),
-            "parties": absolute(request, reverse("notes:api_party_list")),
-            "bodies": absolute(request, reverse("notes:api_body_list")),
-            "openapi": absolute(request, reverse("notes:api_openapi")),
-        }
-    )
+    return {
+        "notes": absolute(request, reverse("notes:api_note_list")),
+        "meetings": absolute(request, reverse("notes:api_meeting_list")),
+        "parties": absolute(request, reverse("notes:api_party_list")),
+        "bodies": absolute(request, reverse("notes:api_body_list")),
+        "openapi": absolute(request, reverse("notes:api_openapi")),
+    }
 
 
-@api_view
-def note_list(request):
-    """Annotations filtered exactly like /notes/ (the one AnnotationFilter), one page of them."""
+# Annotations filtered exactly like /notes/ (the one AnnotationFilter), one page of them.
+#
+# `filters` and `paging` describe the parameters in the document; the AnnotationFilter
+# and paginate() read them from request.GET and answer bad ones with their messages.
+@operation(
+    "/notes/",
+    "api_note_list",
+    "listNotes",
+    gettext_lazy("Anteckningar, filtrerade som på /notes/."),
+    schemas.AnnotationPage,
+    (400, 404),
+)
+def note_list(request, filters: Query[schemas.NoteFilters], paging: Query[schemas.Paging]) -> dict:
     annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
     page = paginate(request, for_api(result), known_count(annotation_filter))
     results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
-    return json_response(page_payload(request, page, results))
+    return page_payload(request, page, results)
 
 
-@api_view
-def note_detail(request, pk):
-    annotation = for_api(Annotation.objects.visible().for_list()).filter(pk=pk).first()
+@operation(
+    "/notes/{int:id}/",
+    "api_note_detail",
+    "getNote",
+    gettext_lazy("En anteckning."),
+    schemas.Annotation,
+    (404,),
+)
+def note_detail(request, id: schemas.Id) -> dict:
+    annotation = for_api(Annotation.objects.visible().for_list()).filter(pk=id).first()
     if annotation is None:
         raise ApiError(404, detail=_("Anteckningen finns inte."))
-    return json_response(annotation_data(request, annotation))
+    return annotation_data(request, annotation)
 
 
 class MeetingFilterForm(AnnotationFilterForm):
@@ -272,9 +259,19 @@ def meeting_data(request, meeting: Meeting) -> dict:
     }
 
 
-@api_view
-def meeting_list(request):
-    """Meetings newest first, optionally of one body and within dates."""
+# Meetings newest first, optionally of one body and within dates (MeetingFilterForm
+# reads and checks the parameters that `filters` describes).
+@operation(
+    "/meetings/",
+    "api_meeting_list",
+    "listMeetings",
+    gettext_lazy("Sammanträden, nyast först."),
+    schemas.MeetingPage,
+    (400, 404),
+)
+def meeting_list(
+    request, filters: Query[schemas.MeetingFilters], paging: Query[schemas.Paging]
+) -> dict:
     form = MeetingFilterForm(request.GET)
     if not form.is_valid():
         raise ApiError(400, errors=form_errors(form))
@@ -287,12 +284,19 @@ def meeting_list(request):
         meetings = meetings.filter(date__lte=form.cleaned_data["date_before"])
     page = paginate(request, meetings)
     results = [meeting_data(request, m) for m in page.object_list]
-    return json_response(page_payload(request, page, results))
+    return page_payload(request, page, results)
 
 
-@api_view
-def meeting_detail(request, pk):
-    """A meeting's agenda items in order, each with links to its annotations."""
+# A meeting's agenda items in order, each with links to its annotations.
+@operation(
+    "/meetings/{int:id}/",
+    "api_meeting_detail",
+    "getMeeting",
+    gettext_lazy("Ett sammanträde med dess ärenden och anteckningar."),
+    schemas.MeetingDetail,
+    (404,),
+)
+def meeting_detail(request, id: schemas.Id) -> dict:
     annotations = (
         Annotation.objects.filter(withdrawn_at__isnull=True)
         .only("id", "kind", "item_id")
@@ -305,7 +309,7 @@ def meeting_detail(request, pk):
         Meeting.objects.published()
         .for_list()
         .prefetch_related(Prefetch("items", queryset=items))
-        .filter(pk=pk)
+        .filter(pk=id)
         .first()
     )
     if meeting is None:
@@ -331,7 +335,7 @@ def meeting_detail(request, pk):
         }
         for item in meeting.items.all()
     ]
-    return json_response(data)
+    return data
 
 
 def _filtered_link(request, name: str, **params) -> str:
@@ -339,9 +343,15 @@ def _filtered_link(request, name: str, **params) -> str:
     return absolute(request, f"{reverse(name)}?{urlencode(params)}")
 
 
-@api_view
-def party_list(request):
-    """Every party with its number of annotations, including parties with none."""
+# Every party with its number of annotations, including parties with none.
+@operation(
+    "/parties/",
+    "api_party_list",
+    "listParties",
+    gettext_lazy("Alla partier med antal anteckningar."),
+    schemas.PartyList,
+)
+def party_list(request) -> dict:
     parties = parties_with_counts(request)
     results = [
         {
@@ -353,12 +363,12 @@ def party_list(request):
         }
         for p in parties
     ]
-    return json_response({"count": len(results), "results": results})
+    return {"count": len(results), "results": results}
 
 
-@api_view
-def body_list(request):
-    """Every body with its number of meetings; its slug is the `body` filter's value."""
+# Every body with its number of meetings; its slug is the `body` filter's value.
+@operation("/bodies/", "api_body_list", "listBodies", gettext_lazy("Alla organ."), schemas.BodyList)
+def body_list(request) -> dict:
     bodies = Body.objects.annotate(
         meeting_count=Count("meetings", filter=Q(meetings__published_at__isnull=False))
     ).order_by("name")
@@ -372,16 +382,25 @@ def body_list(request):
         }
         for b in bodies
     ]
-    return json_response({"count": len(results), "results": results})
+    return {"count": len(results), "results": results}
 
 
-@api_view
-def openapi_document(request):
-    """The API's own description, for client generators and for the tests that check it."""
-    return json_response(build_document())
+# The API's own description, generated from these operations and notes.web.api.schemas,
+# for client generators and for the tests that check it.
+@operation(
+    "/openapi.json",
+    "api_openapi",
+    "openapi",
+    gettext_lazy("Det här dokumentet."),
+    dict,
+    ok_text=gettext_lazy("OpenAPI-dokumentet."),
+)
+def openapi_document(request) -> dict:
+    return api.get_openapi_schema()
 
 
-@api_view
+@read_only
 def not_found(request):
-    """Unknown paths under /api/ answer in JSON like the rest of the API."""
-    raise ApiError(404, detail=_("Det finns ingen sådan adress i API:t."))
+    """Unknown paths under /api/ answer in JSON like the rest of the API (a plain Django
+    view: its pattern matches any characters, which ninja's path converters do not)."""
+    return json_error(404, _("Det finns ingen sådan adress i API:t."))
