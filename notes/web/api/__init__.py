@@ -18,5 +18,5 @@ not_found = views.not_found
 urlpatterns = [
     URLPattern(route.pattern, read_only(route.callback), route.default_args, route.name)
     for route in api.urls[0]
-    if route.name != "api-root"
+    if isinstance(route, URLPattern) and route.name != "api-root"
 ]

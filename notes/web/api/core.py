@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import cast
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -25,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import ValidationError
 from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 
 SAFE_METHODS = ("GET", "HEAD")
 CORS_HEADER = {"$ref": "#/components/headers/AccessControlAllowOrigin"}
@@ -55,12 +57,13 @@ class ArchiveAPI(NinjaAPI):
     def get_content_type(self) -> str:
         return "application/json"  # as Django's JsonResponse says it (JSON is UTF-8)
 
-    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> dict:
+    # A plain dict, not ninja's OpenAPISchema: the document is finished as JSON data.
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None) -> dict:  # type: ignore[override]
         """The document as plain JSON data (translated texts as strings), finished."""
         if path_prefix is None:
             path_prefix = reverse("notes:api_index").lstrip("/")
         schema = super().get_openapi_schema(path_prefix=path_prefix, path_params=path_params)
-        return finish_document(json.loads(self.renderer.render(None, schema, response_status=200)))
+        return finish_document(json.loads(json.dumps(schema, cls=NinjaJSONEncoder)))
 
 
 def _shared_parameter(components: dict, parameter: dict) -> dict:
@@ -123,12 +126,16 @@ def response_documentation(statuses) -> dict:
 
 
 api = ArchiveAPI(
-    title=gettext_lazy("Protokollsanteckningar – öppet API"),
+    # Lazy: the document is built per request, in the request's language.
+    title=cast(str, gettext_lazy("Protokollsanteckningar – öppet API")),
     version="1.0.0",
-    description=gettext_lazy(
-        "Skrivskyddat JSON-API över arkivets protokollsanteckningar, reservationer "
-        "och särskilda yttranden. Filtren är desamma som på /notes/. Bara GET och "
-        "HEAD; andra metoder ger 405."
+    description=cast(
+        str,
+        gettext_lazy(
+            "Skrivskyddat JSON-API över arkivets protokollsanteckningar, reservationer "
+            "och särskilda yttranden. Filtren är desamma som på /notes/. Bara GET och "
+            "HEAD; andra metoder ger 405."
+        ),
     ),
     servers=[{"url": "/"}],
     openapi_extra={
@@ -165,7 +172,8 @@ def _unexpected(request, error: Exception):
 
 
 def json_error(status: int, detail: str):
-    return api.create_response(None, {"detail": detail}, status=status)
+    # ninja's renderer does not read the request (there is none where this is used).
+    return api.create_response(None, {"detail": detail}, status=status)  # type: ignore[arg-type]
 
 
 def read_only(view):

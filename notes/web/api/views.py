@@ -243,7 +243,9 @@ class MeetingFilterForm(AnnotationFilterForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["body"].choices = [("", ""), *Body.objects.values_list("slug", "name")]
+        body = self.fields["body"]
+        assert isinstance(body, forms.ChoiceField)
+        body.choices = [("", ""), *Body.objects.values_list("slug", "name")]
         for name in ("date_after", "date_before"):
             self.fields[name].error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
 
