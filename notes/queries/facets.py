@@ -14,6 +14,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 
 from notes.models import Annotation, AnnotationKind, AnnotationQuerySet, Body, FacetCount, Party
+from notes.queries.filters import is_search
 
 EMPTY = ("party", "body", "kind", "year")
 
@@ -92,7 +93,7 @@ def kept_filter(cleaned: dict) -> dict | None:
     """The filter as FacetCount can answer it, or None when it cannot (words, item, case,
     more than one party, or a date range that does not start on 1 January and end on
     31 December)."""
-    if (cleaned.get("q") or "").strip() or cleaned.get("item") is not None:
+    if is_search(cleaned) or cleaned.get("item") is not None:
         return None
     parties = cleaned.get("party") or []
     if cleaned.get("case") or len(parties) > 1:

@@ -22,6 +22,11 @@ def _body_choices():
     return list(Body.objects.values_list("slug", "name"))
 
 
+def is_search(cleaned: dict) -> bool:
+    """Whether a filter's cleaned data holds words to search for."""
+    return bool((cleaned.get("q") or "").strip())
+
+
 class UpperCaseMultipleChoiceField(forms.MultipleChoiceField):
     """Accepts party abbreviations in any letter case (`party=s` means S); ignores `party=`."""
 
@@ -134,7 +139,7 @@ class AnnotationFilter(django_filters.FilterSet):
     @property
     def searching(self) -> bool:
         """Whether the (valid) filter holds words to search for: ranks and snippets apply."""
-        return bool((self.form.cleaned_data.get("q") or "").strip())
+        return is_search(self.form.cleaned_data)
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in filter_queryset

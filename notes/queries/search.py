@@ -22,7 +22,7 @@ from django.db.models import Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from notes.models import Annotation, AnnotationQuerySet
+from notes.models import Annotation, AnnotationQuerySet, SearchWord
 from notes.parties import find_party
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
@@ -156,11 +156,11 @@ def _words_containing(lexemes: list[str]) -> dict[str, list[str]]:
     """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index)."""
     if not lexemes:
         return {}
-    sql = """
+    sql = f"""
         SELECT part, w.word
         FROM unnest(%s::text[]) AS part
         CROSS JOIN LATERAL (
-            SELECT word FROM notes_searchword
+            SELECT word FROM {SearchWord._meta.db_table}
             WHERE word LIKE '%%' || replace(replace(replace(part, '\\', '\\\\'), '%%', '\\%%'),
                                             '_', '\\_') || '%%'
             ORDER BY length(word), word

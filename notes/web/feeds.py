@@ -44,7 +44,7 @@ def describe_filter(annotation_filter) -> str:
     if data.get("party"):
         label = _("parti %(list)s") if len(data["party"]) == 1 else _("partier %(list)s")
         parts.append(label % {"list": ", ".join(data["party"])})
-    if (data.get("q") or "").strip():
+    if annotation_filter.searching:
         parts.append(_("sökning '%(q)s'") % {"q": data["q"].strip()})
     if data.get("body"):
         names = dict(annotation_filter.form.fields["body"].choices)
