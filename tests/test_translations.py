@@ -38,3 +38,31 @@ def test_placeholders_survive_translation():
         wanted = set(placeholder.findall(ids[-1]))
         for string in strings:
             assert set(placeholder.findall(string)) <= wanted | set(placeholder.findall(ids[0]))
+
+
+def test_every_string_in_the_code_is_in_the_catalogue():
+    """A string wrapped in gettext in Python code but missing from the catalogue would stay
+    Swedish in English mode: `manage.py makemessages -l en` and a translation are due."""
+    from babel.messages.extract import extract_from_dir
+
+    with CATALOGUE.open("rb") as f:
+        catalog = read_po(f)
+    keywords = {
+        "_": None,
+        "gettext": None,
+        "gettext_lazy": None,
+        "pgettext": ((1, "c"), 2),
+        "pgettext_lazy": ((1, "c"), 2),
+        "ngettext": (1, 2),
+        "ngettext_lazy": (1, 2),
+    }
+    app = CATALOGUE.parent.parent.parent.parent / "notes"
+    methods = [("**/migrations/**", "ignore"), ("**.py", "python")]
+    missing = []
+    for filename, lineno, message, _comments, context in extract_from_dir(
+        str(app), method_map=methods, keywords=keywords
+    ):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if catalog.get(msgid, context=context) is None:
+            missing.append(f"notes/{filename}:{lineno}: {msgid!r}")
+    assert missing == []
