@@ -98,12 +98,18 @@ def test_no_import_circles():
     assert circles == []
 
 
+def functions():
+    """(module, function node) for every function and method of the app."""
+    for module, tree in sources().items():
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                yield module, node
+
+
 def test_no_imports_inside_functions():
     inside = [
         f"{module}:{sub.lineno} in {node.name}"
-        for module, tree in sources().items()
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        for module, node in functions()
         for sub in ast.walk(node)
         if isinstance(sub, ast.Import | ast.ImportFrom)
     ]
@@ -123,10 +129,7 @@ def test_no_module_over_500_lines():
 def test_no_function_over_80_lines():
     long = [
         f"{module}.{node.name}: {node.end_lineno - node.lineno + 1}"
-        for module, tree in sources().items()
-        for node in ast.walk(tree)
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
-        and node.end_lineno is not None
-        and node.end_lineno - node.lineno + 1 > 80
+        for module, node in functions()
+        if node.end_lineno is not None and node.end_lineno - node.lineno + 1 > 80
     ]
     assert long == []
