@@ -26,7 +26,7 @@ from notes.queries.filters import AnnotationFilter
 from notes.web.errors import NotFoundWithReason
 
 
-def paginate(request, queryset, per_page=None, count=None):
+def page_or_404(request, queryset, per_page=None, count=None):
     """The requested page (notes.queries.pagination), or a 404 that says why it is not there."""
     try:
         return pagination.paginate(request, queryset, per_page=per_page, known_count=count)
@@ -84,7 +84,7 @@ def annotation_list(request):
             {"filter": annotation_filter, "errors": annotation_filter.error_list()},
             status=400,
         )
-    page = paginate(request, result, count=known_count(annotation_filter))
+    page = page_or_404(request, result, count=known_count(annotation_filter))
     facet_lists = annotation_facets(request, annotation_filter, result, page)
     return render(
         request,
@@ -124,7 +124,7 @@ def meeting_list(request):
                 status=400,
             )
         meetings = meetings.filter(body=selected_body)
-    page = paginate(request, meetings)
+    page = page_or_404(request, meetings)
     return render(
         request,
         "notes/meeting_list.html",
@@ -153,7 +153,7 @@ def party_list(request):
 def party_detail(request, slug):
     party = get_object_or_404(Party, slug=slug)
     annotations = Annotation.objects.public().filter(parties=party).for_list()
-    page = paginate(request, annotations)
+    page = page_or_404(request, annotations)
     people = party.people.public().order_by("name")
     chart = chart_html(
         request,
@@ -175,7 +175,7 @@ def party_detail(request, slug):
 @require_safe
 def person_detail(request, slug):
     person = get_object_or_404(Person.objects.public().select_related("party"), slug=slug)
-    page = paginate(request, person.annotations.public().for_list())
+    page = page_or_404(request, person.annotations.public().for_list())
     return render(request, "notes/person_detail.html", {"person": person, "page": page})
 
 

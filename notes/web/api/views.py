@@ -99,11 +99,11 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
     return value
 
 
-def paginate(request, queryset, known_count=None):
+def page_or_error(request, queryset, known_count=None):
     """The requested page (notes.queries.pagination); bad `page`/`page_size`/cursor is a 400, a page
     that is not there a 404.
 
-    The pages' own paginate() raises an HTML 404 for both; an API client needs to tell
+    The pages' page_or_404() raises an HTML 404 for both; an API client needs to tell
     "you asked wrongly" from "there is nothing there", in JSON.
     """
     page_size = _positive_int(
@@ -213,7 +213,7 @@ def index(request):
 # Annotations filtered exactly like /notes/ (the one AnnotationFilter), one page of them.
 #
 # `filters` and `paging` describe the parameters in the document; the AnnotationFilter
-# and paginate() read them from request.GET and answer bad ones with their messages.
+# and page_or_error() read them from request.GET and answer bad ones with their messages.
 @operation(
     "/notes/",
     "api_note_list",
@@ -226,7 +226,7 @@ def note_list(request, filters: Query[schemas.NoteFilters], paging: Query[schema
     annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
-    page = paginate(request, for_api(result), known_count(annotation_filter))
+    page = page_or_error(request, for_api(result), known_count(annotation_filter))
     results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
     return page_payload(request, page, results)
 
@@ -296,7 +296,7 @@ def meeting_list(
         meetings = meetings.filter(date__gte=form.cleaned_data["date_after"])
     if form.cleaned_data["date_before"]:
         meetings = meetings.filter(date__lte=form.cleaned_data["date_before"])
-    page = paginate(request, meetings)
+    page = page_or_error(request, meetings)
     results = [meeting_data(request, m) for m in page.object_list]
     return page_payload(request, page, results)
 
