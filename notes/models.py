@@ -13,7 +13,7 @@ from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.text import slugify
@@ -22,6 +22,12 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
+
+
+def case_key(field: str = "case_number") -> Func:
+    """A diarienummer as it is compared: upper case, without white space (`ks - 2021 / 12`
+    and `KS-2021/12` are the same case). Indexed on AgendaItem for prefix look-ups."""
+    return Upper(Func(F(field), Value(r"\s"), Value(""), Value("g"), function="regexp_replace"))
 
 
 def unique_slug(name: str, is_taken: Callable[[str], bool], fallback: str = "person") -> str:
@@ -182,8 +188,12 @@ class AgendaItem(models.Model):
         indexes = [
             # /notes/?item=22 (all items with that ärende number).
             models.Index(fields=["number"], name="agendaitem_number_idx"),
-            # /notes/?case=ks-2021/123: iexact compiles to UPPER(case_number) = UPPER(%s).
+            # The case path of an item: iexact compiles to UPPER(case_number) = UPPER(%s).
             models.Index(Upper("case_number"), name="agendaitem_case_upper_idx"),
+            # /notes/?case=KS-2021 (a case number or its prefix): LIKE 'KS-2021/%' on the key.
+            models.Index(
+                OpClass(case_key(), name="text_pattern_ops"), name="agendaitem_case_key_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -93,7 +93,7 @@ class NoteFilters(Schema):
     ) = None
     case: _documented(
         {"type": "string", "maxLength": _filter_option("case", "max_length")},
-        _("Diarienummer, till exempel KS-2021/123."),
+        _("Diarienummer eller dess början: KS-2021/123, eller KS-2021 för hela serien."),
     ) = None
     kind: _documented(
         {"type": "string", "enum": list(AnnotationKind.values)}, _("Anteckningens typ.")
