@@ -50,7 +50,10 @@ open_data = [
     ),
 ]
 
-# The read-only JSON API (django-ninja, notes.web.api; names: notes:api_...).
+# The read-only JSON API (django-ninja, notes.web.api; names: notes:api_...). Its routes are
+# declared on the operations in notes/web/api/views.py (@operation("/notes/", ...)):
+#   api/ (index), api/notes/, api/notes/<id>/, api/meetings/, api/meetings/<id>/,
+#   api/parties/, api/bodies/, api/openapi.json
 api_routes = [
     path("api/", include(api.urlpatterns)),
     # Anything else under /api/ ending in a slash: a JSON 404, not the site's HTML page.
