@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from notes.models import Annotation
 from notes.queries.search import expand_compounds, highlight, order_by_relevance, parse_query
@@ -110,11 +112,23 @@ def test_parse_query():
     assert parsed.text == '"kriminella nätverk" -skola s'
 
 
-def test_expansion_leaves_negated_terms_alone(corpus):
-    expanded, looked_up = expand_compounds("'brott' & !'skol'")
+def test_expansion_widens_negated_terms_as_far_as_positive_ones(corpus):
+    """#13: `-förskola` removes what `förskola` finds, compounds included."""
+    AnnotationFactory(text="Förskolan i Vårby behöver fler förskoleplatser.")
+    expanded, looked_up = expand_compounds("'brott' & !'förskol'")
     assert "brottsförebygg" in expanded
-    assert "!'skol'" in expanded
-    assert looked_up == ["brott"]
+    assert "!( 'förskol' | " in expanded and "'förskoleplats'" in expanded
+    assert looked_up == ["brott", "förskol"]
+
+
+def test_exclusion_removes_compounds_and_inflections(corpus):
+    preschool = AnnotationFactory(text="Förskolan i Vårby behöver fler förskoleplatser.")
+    places = AnnotationFactory(text="Kön till förskoleplatser växer i hela kommunen.")
+    assert preschool in search("skola") and places in search("skola")  # compound parts
+    assert corpus["school"] in search("skola")
+    excluded = search("skola -förskola")
+    assert corpus["school"] in excluded
+    assert preschool not in excluded and places not in excluded
 
 
 @pytest.mark.parametrize(
@@ -201,3 +215,37 @@ def test_relevance_ranks_title_match_above_text_match(db):
     in_text = AnnotationFactory(text="Vi nämner cykelbanor i förbigående.")
     results = search("cykelbanor")
     assert results.index(in_title) < results.index(in_text)
+
+
+WORDS = ["skola", "förskola", "brott", "trygghet", "lärare", "budget", "vårby", "nätverk"]
+TEXTS = [
+    "Skolan i Vårby behöver fler lärare.",
+    "Förskolan i Vårby behöver fler förskoleplatser.",
+    "Brott mot unga måste förebyggas; tryggheten i centrum är viktig.",
+    "Budgeten för skolor och förskolor räcker inte.",
+    "Brottsförebyggande arbete mot kriminella nätverk i skolan.",
+    "Lärarna på förskolan Vårbyskolan protesterar mot budgetnedskärningar.",
+    "Trygghetsvandringar i Flemingsberg.",
+    "Nätverket för lärare i grundskolan möts varje månad.",
+    "Kön till förskoleplatser växer; brottsligheten minskar.",
+]
+
+
+@pytest.fixture
+def word_corpus(db):
+    return [AnnotationFactory(text=text, parties=[party("S")]) for text in TEXTS]
+
+
+def hit_ids(client, q):
+    response = client.get("/api/notes/", {"q": q, "page_size": 100})
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+@settings(
+    max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(a=st.sampled_from(WORDS), b=st.sampled_from(WORDS))
+def test_exclusion_is_the_difference_of_the_two_searches(client, word_corpus, a, b):
+    """hits(A -B) = hits(A) − hits(B), compounds and inflections included (#13)."""
+    assert hit_ids(client, f"{a} -{b}") == hit_ids(client, a) - hit_ids(client, b)

@@ -100,37 +100,20 @@ _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
 
 
 def expand_compounds(tsquery_text: str) -> tuple[str, list[str]]:
-    """OR each positive lexeme with the vocabulary's words that contain it.
+    """OR each lexeme with the vocabulary's words that contain it.
 
-    Returns the expanded tsquery text (for `to_tsquery('simple', …)`, since its lexemes are
-    already stemmed) and the lexemes that were looked up.
+    Negated lexemes are widened too, so that an exclusion removes what the same word would
+    have found: `skola -förskola` leaves out förskolan and förskoleplatser, which `skola`
+    alone finds. Returns the expanded tsquery text (for `to_tsquery('simple', …)`, since its
+    lexemes are already stemmed) and the lexemes that were looked up.
     """
     lexemes = []
-    negated_depth = 0
-    depth = 0
     positions = []
-    i = 0
-    while i < len(tsquery_text):
-        char = tsquery_text[i]
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            if negated_depth and depth == negated_depth:
-                negated_depth = 0
-            depth -= 1
-        elif char == "!" and tsquery_text[i + 1 : i + 2] == "(" and not negated_depth:
-            negated_depth = depth + 1
-        elif char == "'":
-            match = _LEXEME.match(tsquery_text, i)
-            if match:
-                negated = tsquery_text[:i].rstrip().endswith("!") or negated_depth
-                lexeme = match.group(1).replace("''", "'")
-                if not negated and len(lexeme) >= _MIN_PART_LENGTH:
-                    positions.append((match.start(), match.end(), lexeme))
-                    lexemes.append(lexeme)
-                i = match.end()
-                continue
-        i += 1
+    for match in _LEXEME.finditer(tsquery_text):
+        lexeme = match.group(1).replace("''", "'")
+        if len(lexeme) >= _MIN_PART_LENGTH:
+            positions.append((match.start(), match.end(), lexeme))
+            lexemes.append(lexeme)
     if not lexemes:
         return tsquery_text, []
     parts = _words_containing(sorted(set(lexemes)))
