@@ -188,6 +188,8 @@ class AgendaItem(models.Model):
         indexes = [
             # /notes/?item=22 (all items with that ärende number).
             models.Index(fields=["number"], name="agendaitem_number_idx"),
+            # `§ 45` in the search box (all items with that paragraph).
+            models.Index(fields=["paragraph"], name="agendaitem_paragraph_idx"),
             # The case path of an item: iexact compiles to UPPER(case_number) = UPPER(%s).
             models.Index(Upper("case_number"), name="agendaitem_case_upper_idx"),
             # /notes/?case=KS-2021 (a case number or its prefix): LIKE 'KS-2021/%' on the key.
@@ -410,6 +412,22 @@ class Annotation(models.Model):
         super().save(*args, **kwargs)
 
 
+# Accented letters and what they are typed as without them (one to one, for translate()).
+ACCENTED, FOLDED = "åäáàâãöóòôøéèêëüúùûíìîïçñ", "aaaaaaoooooeeeeuuuuiiiicn"
+
+
+def folded(field: str) -> models.Func:
+    """`translate(field, ACCENTED, FOLDED)`: the text without its accents. translate() is
+    immutable, so it can be indexed (SearchWord's folded index)."""
+    return models.Func(
+        models.F(field),
+        models.Value(ACCENTED),
+        models.Value(FOLDED),
+        function="translate",
+        output_field=models.TextField(),
+    )
+
+
 class SearchWord(models.Model):
     """The archive's vocabulary: every distinct lexeme of every search vector.
 
@@ -428,6 +446,8 @@ class SearchWord(models.Model):
         indexes = [
             # word LIKE '%part%' for compound-word parts.
             GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm_idx"),
+            # The words a query typed without accents means: `vikmang` is vikmång.
+            models.Index(folded("word"), name="searchword_folded_idx"),
         ]
 
     def __str__(self) -> str:

@@ -5,16 +5,13 @@
 
 from __future__ import annotations
 
-import re
-
 import django_filters
 from django import forms
-from django.contrib.postgres.expressions import ArraySubquery
-from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from notes.models import AgendaItem, Annotation, Body, Party, case_key
-from notes.queries.search import order_by_relevance, search
+from notes.models import Annotation, Body, Party
+from notes.queries.search import case_items, order_by_relevance, search
 
 
 def _party_choices():
@@ -23,22 +20,6 @@ def _party_choices():
 
 def _body_choices():
     return list(Body.objects.values_list("slug", "name"))
-
-
-# What may follow a case number's prefix: KS-2021/12, KS-2021/12.3, KS-2021/12:4.
-CASE_SEPARATORS = "-/.:"
-CASE_SPACE = re.compile(r"\s+")
-
-
-class EqualsAny(Lookup):
-    """`lhs = ANY(rhs)`, for an ARRAY(subquery) the planner evaluates first, on its own."""
-
-    lookup_name = "equals_any"
-
-    def as_sql(self, compiler, connection):
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = self.process_rhs(compiler, connection)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 def is_search(cleaned: dict) -> bool:
@@ -160,24 +141,9 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def filter_case(self, queryset, name, value):
         """A case number, or its first parts: `KS-2021` is every KS-2021/…, `KS-2021/12` that
-        case and its sub-numbers (KS-2021/12.3), never KS-2021/123. Letter case and white
-        space do not matter."""
-        key = CASE_SPACE.sub("", value).upper()
-        if not key:
-            return queryset
-        if key[-1] in CASE_SEPARATORS:
-            parts = Q(case_key__startswith=key)
-        else:
-            parts = Q(case_key=key)
-            for separator in CASE_SEPARATORS:
-                parts |= Q(case_key__startswith=key + separator)
-        items = AgendaItem.objects.alias(case_key=case_key()).filter(parts).order_by().values("pk")
-
-        # The items first (their key index), then their annotations: as ARRAY(subquery) the
-        # item ids are an InitPlan the planner cannot misjudge. Joined, it expected a series
-        # such as KS-2021 to be spread over the years and walked the date index through
-        # hundreds of thousands of newer rows (7 s at a million annotations).
-        return queryset.filter(EqualsAny(F("item_id"), ArraySubquery(items)))
+        case and its sub-numbers (KS-2021/12.3), never KS-2021/123; as a diarienummer in q."""
+        condition = case_items(value)
+        return queryset if condition is None else queryset.filter(condition)
 
     def filter_party(self, queryset, name, value):
         if not value:

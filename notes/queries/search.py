@@ -1,128 +1,138 @@
-"""Swedish search: web-search syntax, stemming, compound-word parts and reference look-ups.
+"""Swedish search: one query language, compiled term by term into SQL.
 
-One entry point, `search(queryset, q)`, used by every output through the FilterSet.
+One entry point, `search(queryset, q)`, used by every output through the FilterSet. The
+language (`notes.queries.query_language`): terms separated by spaces all narrow the result,
+`or` widens, `-term` removes, parentheses group. Each term matches on its own, whatever
+stands beside it, so the algebra holds: hits(A B) = hits(A) ∩ hits(B),
+hits(A or B) = hits(A) ∪ hits(B), hits(A -B) = hits(A) − hits(B).
 
-- Words are matched with PostgreSQL's `swedish` configuration against the stored, weighted
-  `search_vector` (item title and case number above the text, names below it).
+- Words and phrases are matched with PostgreSQL's `swedish` configuration against the
+  stored, weighted `search_vector` (item title and case number above the text, names below).
 - A word may be part of a compound: `brott` also finds `brottsförebyggande`. The parts are
-  looked up in the vocabulary table (`SearchWord`, trigram index) and OR-ed into the query;
-  whole-word matches rank above such partial ones.
-- References typed into the box — `ärende 22`, `§ 45`, `KS-2021/123`, a party abbreviation
-  such as `SD` or a party name — are recognised, and exact matches come first.
+  looked up in the vocabulary table (`SearchWord`, trigram index) and OR-ed into the term,
+  negated or not; whole-word matches rank above such partial ones.
+- Typed without accents, a word also finds the vocabulary's words that differ from it only
+  in their accents (`vikmang` finds Vikmång), ranked below the exact spelling.
+- A party's name or capital abbreviation finds the party's own annotations (ranked first)
+  and the texts and titles that mention it.
+- `ärende 22`, `§ 45` and a diarienummer or its prefix are looked up by the item, in the
+  same way as the `item` and `case` filters; exact references come first.
+- A word that full-text search cannot use (a stop word such as `och`) is left out; a query
+  of nothing else finds nothing.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connection, models
-from django.db.models import Q
+from django.db.models import Exists, F, Lookup, OuterRef, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from notes.models import Annotation, AnnotationQuerySet, SearchWord
-from notes.parties import find_party
+from notes.models import (
+    ACCENTED,
+    FOLDED,
+    AgendaItem,
+    Annotation,
+    AnnotationQuerySet,
+    Party,
+    SearchWord,
+)
+from notes.models import case_key as case_key_expression
+from notes.parties import PARTIES
+from notes.queries import query_language as ql
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
 # snippet is HTML-escaped before they are turned into <mark>.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 
-_ITEM = re.compile(r"\b(?:ärende|arende)(?:nummer|nr)?\.?\s*(?:nr\.?\s*)?(\d{1,6})\b", re.I)
-_PARAGRAPH = re.compile(r"§\s*(\d{1,6})\b")
-_CASE = re.compile(
-    r"(?:\bdnr\.?:?\s*)?\b([A-Za-zÅÄÖåäö]{1,10})\s*-\s*((?:19|20)\d{2})\s*/\s*(\d{1,7})((?:[.:]\d+)*)",
-    re.I,
-)
-_WORD = re.compile(r"[^\s\"()]+")
-# Parties by abbreviation are recognised only in capitals ("S", "SD"); by name in any case.
 _MIN_PART_LENGTH = 3
 _MAX_PARTS_PER_WORD = 30
-
-
-@dataclass
-class ParsedQuery:
-    """What the search box held: references, and the words left over for full-text search."""
-
-    text: str = ""
-    item_numbers: list[int] = field(default_factory=list)
-    paragraphs: list[int] = field(default_factory=list)
-    case_numbers: list[str] = field(default_factory=list)
-    parties: list[str] = field(default_factory=list)
-
-    @property
-    def has_references(self) -> bool:
-        return bool(self.item_numbers or self.paragraphs or self.case_numbers or self.parties)
-
-
-def parse_query(q: str) -> ParsedQuery:
-    parsed = ParsedQuery()
-    rest = q.replace("\x00", " ")
-
-    def take(pattern, handler):
-        nonlocal rest
-
-        def replace(match):
-            handler(match)
-            return " "
-
-        rest = pattern.sub(replace, rest)
-
-    take(_ITEM, lambda m: parsed.item_numbers.append(int(m.group(1))))
-    take(_PARAGRAPH, lambda m: parsed.paragraphs.append(int(m.group(1))))
-    take(
-        _CASE,
-        lambda m: parsed.case_numbers.append(
-            f"{m.group(1).upper()}-{m.group(2)}/{m.group(3)}{m.group(4)}"
-        ),
-    )
-
-    def party(match):
-        word = match.group(0)
-        bare = word.strip(",.;:")
-        info = find_party(bare)
-        if info is None:
-            return word
-        # Abbreviations only in capitals ("S", "SD"): a lowercase "s" is just a letter.
-        if (bare.isupper() and len(bare) <= 4) or bare.lower() == info.name.lower():
-            if info.abbreviation not in parsed.parties:
-                parsed.parties.append(info.abbreviation)
-            return " "
-        return word
-
-    rest = _WORD.sub(party, rest)
-    parsed.text = " ".join(rest.split())
-    return parsed
-
-
+_MAX_ACCENT_VARIANTS = 10
+_FOLD = str.maketrans(ACCENTED, FOLDED)
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
+_PARTY_NAMES = {p.abbreviation: p.name for p in PARTIES}
 
 
-def expand_compounds(tsquery_text: str) -> tuple[str, list[str]]:
-    """OR each lexeme with the vocabulary's words that contain it.
+class EqualsAny(Lookup):
+    """`lhs = ANY(rhs)`, for an ARRAY(subquery) the planner evaluates first, on its own."""
+
+    lookup_name = "equals_any"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def case_items(value: str) -> Q | None:
+    """The annotations of items with this case number or its first parts: `KS-2021` is every
+    KS-2021/…, `KS-2021/12` that case and its sub-numbers (KS-2021/12.3), never KS-2021/123.
+    Letter case and white space do not matter. None for an empty value."""
+    key = ql.case_key(value)
+    if not key:
+        return None
+    if key[-1] in ql.CASE_SEPARATORS:
+        parts = Q(case_key__startswith=key)
+    else:
+        parts = Q(case_key=key)
+        for separator in ql.CASE_SEPARATORS:
+            parts |= Q(case_key__startswith=key + separator)
+    return _of_items(AgendaItem.objects.alias(case_key=case_key_expression()).filter(parts))
+
+
+def _of_items(items) -> Q:
+    # The items first (their index), then their annotations: as ARRAY(subquery) the item ids
+    # are an InitPlan the planner cannot misjudge. Joined, it expected a series such as
+    # KS-2021 to be spread over the years and walked the date index through hundreds of
+    # thousands of newer rows (7 s at a million annotations).
+    return Q(EqualsAny(F("item_id"), ArraySubquery(items.order_by().values("pk"))))
+
+
+def _own(abbreviation: str) -> Q:
+    through = Annotation.parties.through
+    party = Party.objects.filter(abbreviation=abbreviation).values("pk")
+    return Q(Exists(through.objects.filter(annotation_id=OuterRef("pk"), party_id__in=party)))
+
+
+def _quote(lexeme: str) -> str:
+    return "'" + lexeme.replace("'", "''").replace("\\", "\\\\") + "'"
+
+
+def _tsquery(text: str) -> Q:
+    return Q(search_vector=SearchQuery(text, search_type="raw", config="simple"))
+
+
+def expand_compounds(tsquery_text: str, parts: dict[str, list[str]] | None = None):
+    """OR each lexeme with the vocabulary's words that contain it, or that differ from it
+    only in accents.
 
     Negated lexemes are widened too, so that an exclusion removes what the same word would
     have found: `skola -förskola` leaves out förskolan and förskoleplatser, which `skola`
     alone finds. Returns the expanded tsquery text (for `to_tsquery('simple', …)`, since its
-    lexemes are already stemmed) and the lexemes that were looked up.
+    lexemes are already stemmed) and the lexemes that were looked up. `parts`: the lookup's
+    result when the caller has it (one query for a whole search).
     """
-    lexemes = []
     positions = []
     for match in _LEXEME.finditer(tsquery_text):
         lexeme = match.group(1).replace("''", "'")
         if len(lexeme) >= _MIN_PART_LENGTH:
             positions.append((match.start(), match.end(), lexeme))
-            lexemes.append(lexeme)
+    lexemes = [lexeme for _start, _end, lexeme in positions]
     if not lexemes:
         return tsquery_text, []
-    parts = _words_containing(sorted(set(lexemes)))
+    if parts is None:
+        parts = words_containing(sorted(set(lexemes)))
     pieces, last = [], 0
     for start, end, lexeme in positions:
         alternatives = [w for w in parts.get(lexeme, []) if w != lexeme]
         pieces.append(tsquery_text[last:start])
         if alternatives:
-            quoted = " | ".join(_quote(w) for w in [lexeme, *alternatives])
+            weights = _LEXEME.match(tsquery_text, start).group(2) or ""  # type: ignore[union-attr]
+            quoted = " | ".join(_quote(w) + weights for w in [lexeme, *alternatives])
             pieces.append(f"( {quoted} )")
         else:
             pieces.append(tsquery_text[start:end])
@@ -131,78 +141,172 @@ def expand_compounds(tsquery_text: str) -> tuple[str, list[str]]:
     return "".join(pieces), lexemes
 
 
-def _quote(lexeme: str) -> str:
-    return "'" + lexeme.replace("'", "''").replace("\\", "\\\\") + "'"
-
-
-def _words_containing(lexemes: list[str]) -> dict[str, list[str]]:
-    """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index)."""
+def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
+    """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index),
+    and, for a lexeme typed without accents, the words that fold to it (`vikmång`)."""
     if not lexemes:
         return {}
+    table = SearchWord._meta.db_table
+    folded = [w for w in lexemes if w == w.translate(_FOLD)]
     sql = f"""
-        SELECT part, w.word
-        FROM unnest(%s::text[]) AS part
+        SELECT part, w.word FROM unnest(%s::text[]) AS part
         CROSS JOIN LATERAL (
-            SELECT word FROM {SearchWord._meta.db_table}
+            SELECT word FROM {table}
             WHERE word LIKE '%%' || replace(replace(replace(part, '\\', '\\\\'), '%%', '\\%%'),
                                             '_', '\\_') || '%%'
             ORDER BY length(word), word
             LIMIT %s
         ) AS w
+        UNION ALL
+        SELECT part, w.word FROM unnest(%s::text[]) AS part
+        CROSS JOIN LATERAL (
+            SELECT word FROM {table}
+            WHERE translate(word, '{ACCENTED}', '{FOLDED}') = part AND word <> part
+            ORDER BY word
+            LIMIT %s
+        ) AS w
     """
     found: dict[str, list[str]] = {}
+    params = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_ACCENT_VARIANTS]
     with connection.cursor() as cursor:
-        cursor.execute(sql, [lexemes, _MAX_PARTS_PER_WORD])
+        cursor.execute(sql, params)
         for part, word in cursor.fetchall():
-            found.setdefault(part, []).append(word)
+            words = found.setdefault(part, [])
+            if word not in words:
+                words.append(word)
     return found
 
 
-def websearch_tsquery_text(text: str) -> str:
+def _to_tsqueries(texts: list[str]) -> list[str]:
+    """websearch_to_tsquery('swedish', …) of each text, in one query."""
+    if not texts:
+        return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT websearch_to_tsquery('swedish', %s)::text", [text])
-        return cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT websearch_to_tsquery('swedish', t)::text "
+            "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",
+            [texts],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+class _Compiler:
+    """Turns the tree into one Q, term by term, with what ranking and snippets need."""
+
+    def __init__(self, tree: ql.Node):
+        self.tree = tree
+        found = list(ql.terms(tree))
+        texts: list[str] = []
+        for term, _negated in found:
+            if term.kind == "text":
+                texts.append(term.value)
+            elif term.kind == "phrase":
+                texts.append(f'"{term.value}"')
+            elif term.kind == "party":
+                texts.extend([_PARTY_NAMES[term.value], term.value])
+        exact = iter(_to_tsqueries(texts))
+        self.exact: dict[ql.Term, str] = {}
+        self.abbreviation: dict[str, str] = {}
+        for term, _negated in found:
+            if term.kind in ("text", "phrase"):
+                self.exact[term] = next(exact)
+            elif term.kind == "party":
+                self.exact[term], self.abbreviation[term.value] = next(exact), next(exact)
+        lexemes = sorted(
+            {
+                m.group(1).replace("''", "'")
+                for text in self.exact.values()
+                for m in _LEXEME.finditer(text)
+            }
+            - {""}
+        )
+        parts = words_containing([w for w in lexemes if len(w) >= _MIN_PART_LENGTH])
+        self.wide = {
+            term: expand_compounds(text, parts)[0] if text else ""
+            for term, text in self.exact.items()
+        }
+        self.positive = [term for term, negated in found if not negated]
+
+    def condition(self, node: ql.Node) -> Q | None:
+        """The node's condition; None for a node with nothing searchable (left out)."""
+        if isinstance(node, ql.Term):
+            return self.term(node)
+        if isinstance(node, ql.Not):
+            inner = self.condition(node.child)
+            return ~inner if inner is not None else None
+        conditions = [c for c in map(self.condition, node.children) if c is not None]
+        if not conditions:
+            return None
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined = combined & condition if isinstance(node, ql.All) else combined | condition
+        return combined
+
+    def term(self, term: ql.Term) -> Q | None:
+        if term.kind == "item":
+            return _of_items(AgendaItem.objects.filter(number=int(term.value)))
+        if term.kind == "paragraph":
+            return _of_items(AgendaItem.objects.filter(paragraph=int(term.value)))
+        if term.kind == "case":
+            return case_items(term.value)
+        wide = self.wide[term]
+        if term.kind == "party":
+            # Its own annotations hold its name and abbreviation among their names (weight
+            # C); a text mentions it by name, or by its abbreviation in capitals, which the
+            # vector (lower case) cannot tell: the text itself is checked for those.
+            abbreviation = self.abbreviation[term.value]
+            own = f"{abbreviation}:C" if abbreviation else ""
+            named = " | ".join(f"( {t} )" for t in (wide, own) if t)
+            if not abbreviation:
+                return _tsquery(named) if named else None
+            # Only the text's own words (weight B) are read again for the capitals.
+            mentioned = _tsquery(f"{abbreviation}:B") & Q(text__regex=rf"\m{term.value}\M")
+            return (_tsquery(named) | mentioned) if named else mentioned
+        return _tsquery(wide) if wide else None
+
+    def references(self) -> Q | None:
+        """Annotations an exact reference of the query points at: these rank first."""
+        refs = []
+        for term in self.positive:
+            if term.kind == "party":
+                refs.append(_own(term.value))
+            elif term.kind in ("item", "paragraph", "case"):
+                refs.append(self.term(term))
+        combined = None
+        for ref in refs:
+            if ref is not None:
+                combined = ref if combined is None else combined | ref
+        return combined
+
+    def ranking_query(self, table: dict) -> str:
+        return " | ".join(f"( {table[t]} )" for t in self.positive if table.get(t))
 
 
 def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
-    """`queryset` narrowed by a full-text and reference search; adds `rank` and `snippet`.
+    """`queryset` narrowed by the query `q`; adds `reference_match`, `rank` and `snippet`.
 
-    Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, `SD`) come first, then
-    by relevance; order_by_relevance() applies that order.
+    Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, a party's own annotations)
+    come first, then by relevance; order_by_relevance() applies that order.
     """
-    parsed = parse_query(q)
-    references = Q()
-    if parsed.item_numbers:
-        references |= Q(item__number__in=parsed.item_numbers)
-    if parsed.paragraphs:
-        references |= Q(item__paragraph__in=parsed.paragraphs)
-    for case_number in parsed.case_numbers:
-        references |= Q(item__case_number__iexact=case_number)
-    if parsed.parties:
-        references |= Q(
-            models.Exists(
-                Annotation.parties.through.objects.filter(
-                    annotation_id=models.OuterRef("pk"),
-                    party__abbreviation__in=parsed.parties,
-                )
-            )
-        )
-
-    text_match = None
-    rank: models.Expression
-    snippet: models.Expression
-    tsquery = websearch_tsquery_text(parsed.text) if parsed.text else ""
-    if tsquery:
-        expanded, _parts = expand_compounds(tsquery)
-        exact = SearchQuery(parsed.text, search_type="websearch", config="swedish")
-        wide = SearchQuery(expanded, search_type="raw", config="simple")
-        text_match = Q(search_vector=wide)
-        vector = models.F("search_vector")
+    tree = ql.parse(q)
+    compiler = _Compiler(tree) if tree is not None else None
+    condition = compiler.condition(tree) if compiler is not None and tree is not None else None
+    rank: models.Expression = models.Value(0.0, output_field=models.FloatField())
+    snippet: models.Expression = models.Value("", output_field=models.TextField())
+    reference_match: models.Expression = models.Value(0, output_field=models.IntegerField())
+    if compiler is None or condition is None:
+        # Only stop words, or nothing searchable: no result, but the same columns.
+        return queryset.none().annotate(reference_match=reference_match, rank=rank, snippet=snippet)
+    exact, wide = compiler.ranking_query(compiler.exact), compiler.ranking_query(compiler.wide)
+    if wide:
+        vector = F("search_vector")
+        exact_query = SearchQuery(exact, search_type="raw", config="simple")
+        wide_query = SearchQuery(wide, search_type="raw", config="simple")
         # Whole words count twice: they match both queries, compound parts only the wide one.
-        rank = SearchRank(vector, exact) + SearchRank(vector, wide)
+        rank = SearchRank(vector, exact_query) + SearchRank(vector, wide_query)
         snippet = SearchHeadline(
             "text",
-            wide,
+            wide_query,
             config="swedish",
             start_sel=MARK_START,
             stop_sel=MARK_STOP,
@@ -211,36 +315,13 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-    else:
-        rank = models.Value(0.0, output_field=models.FloatField())
-        snippet = models.Value("", output_field=models.TextField())
-
-    if not references and text_match is None:
-        # Only stop words, or nothing searchable: no result, but the same columns.
-        return queryset.none().annotate(reference_match=models.Value(0), rank=rank, snippet=snippet)
-    condition: Q | None
-    if references and text_match:
-        # An OR across the annotation and its item cannot use either side's index (the
-        # planner would scan every annotation); a union of the two index lookups can.
-        either = (
-            Annotation.objects.filter(references)
-            .order_by()
-            .values("pk")
-            .union(Annotation.objects.filter(text_match).order_by().values("pk"))
-        )
-        condition = Q(pk__in=either)
-    else:
-        condition = references or text_match
-        assert condition is not None  # one side matches, or the empty result returned above
-    reference_match = (
-        models.Case(
+    references = compiler.references()
+    if references is not None:
+        reference_match = models.Case(
             models.When(references, then=models.Value(1)),
             default=models.Value(0),
             output_field=models.IntegerField(),
         )
-        if references
-        else models.Value(0, output_field=models.IntegerField())
-    )
     return queryset.filter(condition).annotate(
         reference_match=reference_match, rank=rank, snippet=snippet
     )
