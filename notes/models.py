@@ -412,20 +412,13 @@ class Annotation(models.Model):
         super().save(*args, **kwargs)
 
 
-# Accented letters and what they are typed as without them (one to one, for translate()).
 ACCENTED, FOLDED = "åäáàâãöóòôøéèêëüúùûíìîïçñ", "aaaaaaoooooeeeeuuuuiiiicn"
 
 
 def folded(field: str) -> models.Func:
-    """`translate(field, ACCENTED, FOLDED)`: the text without its accents. translate() is
-    immutable, so it can be indexed (SearchWord's folded index)."""
-    return models.Func(
-        models.F(field),
-        models.Value(ACCENTED),
-        models.Value(FOLDED),
-        function="translate",
-        output_field=models.TextField(),
-    )
+    """`translate(field, ACCENTED, FOLDED)`: each accented letter as typed without its accent."""
+    args = (models.F(field), models.Value(ACCENTED), models.Value(FOLDED))
+    return models.Func(*args, function="translate", output_field=models.TextField())
 
 
 class SearchWord(models.Model):
@@ -434,8 +427,8 @@ class SearchWord(models.Model):
     Swedish glues words together: `brott` must find `brottsförebyggande`. A trigram index
     over the distinct words stays small as the archive grows, where one over whole texts
     would not; the words that contain a searched part are then looked up in the ordinary
-    full-text index. Filled by a trigger (migration 0003); words are never removed, and a
-    stale word only costs a lookup that finds nothing.
+    full-text index. Filled by a trigger (migration 0003); words are never removed (a stale
+    one costs a lookup that finds nothing).
     """
 
     word = models.TextField(primary_key=True)

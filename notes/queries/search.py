@@ -24,6 +24,7 @@ hits(A or B) = hits(A) ∪ hits(B), hits(A -B) = hits(A) − hits(B).
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
@@ -167,7 +168,7 @@ def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
         ) AS w
     """
     found: dict[str, list[str]] = {}
-    params = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_ACCENT_VARIANTS]
+    params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_ACCENT_VARIANTS]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for part, word in cursor.fetchall():
@@ -266,7 +267,7 @@ class _Compiler:
 
     def references(self) -> Q | None:
         """Annotations an exact reference of the query points at: these rank first."""
-        refs = []
+        refs: list[Q | None] = []
         for term in self.positive:
             if term.kind == "party":
                 refs.append(_own(term.value))
