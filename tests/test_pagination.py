@@ -90,15 +90,31 @@ def test_small_result_is_counted_exactly_and_numbered(client, small_limits, rows
     assert "3 anteckningar" in response.content.decode()
 
 
-def test_large_result_uses_an_estimate_and_says_so(client, small_limits, rows):
-    # Two parties: a filter the kept counts (FacetCount) cannot count, so it is estimated.
+def test_large_result_is_counted_exactly_by_its_facets(client, small_limits, rows):
+    # Two parties: a filter the kept counts (FacetCount) cannot count; its facets are counted
+    # over the result, and their kind sum is the exact total the page shows.
     response = client.get("/notes/?party=S&party=V")
     page = response.context["page"]
-    assert not page.exact
-    assert page.count > LIMIT and page.num_pages is None
+    assert not page.exact and page.known and page.num_pages is None
+    assert page.count == len(rows) == sum(r["count"] for r in response.context["facets"]["kind"])
     html = response.content.decode()
-    assert f"Fler än {LIMIT} anteckningar" in html
+    assert f"{len(rows)} anteckningar" in html and "Fler än" not in html
     assert "Sida 1" in html and "Sida 1 av" not in html
+
+
+def test_large_result_without_facets_shows_a_true_bound_not_an_estimate(
+    client, small_limits, rows, settings
+):
+    settings.FACET_LIVE_LIMIT = LIMIT  # too large to count its facets
+    response = client.get("/notes/?party=S&party=V")
+    page = response.context["page"]
+    assert not page.known and response.context["facets_unavailable"]
+    html = response.content.decode()
+    assert f"Fler än {LIMIT} anteckningar</h2>" in html
+    assert "uppskatt" not in html
+    api = client.get("/api/notes/?party=S&party=V&page_size=3").json()
+    assert api["count"] is None and api["count_exact"] is False
+    assert api["count_at_least"] == LIMIT + 1 and api["count_estimate"] >= 0
 
 
 @pytest.mark.parametrize("sort", ["", "&sort=newest", "&sort=oldest"])
@@ -177,7 +193,7 @@ def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):
     assert page_query and " IN (" in page_query[0]
 
 
-def test_api_pages_by_cursor_with_an_estimated_count(client, small_limits, rows):
+def test_api_pages_by_cursor_with_a_count_from_the_facets(client, small_limits, rows):
     url, ids, first = "/api/notes/?page_size=4&party=S&party=V", [], None
     while url:
         data = json.loads(client.get(url).content)
@@ -185,8 +201,10 @@ def test_api_pages_by_cursor_with_an_estimated_count(client, small_limits, rows)
         ids += [r["id"] for r in data["results"]]
         url = data["next"]
     assert ids == newest_first(rows)
-    assert first["count_exact"] is False and first["num_pages"] is None
-    assert first["count"] > LIMIT
+    # Past the exact-count limit, yet counted (by the page's facets): exact, paged by cursor.
+    assert first["count_exact"] is True and first["num_pages"] is None
+    assert first["count"] == first["count_at_least"] == len(rows)
+    assert first["count_estimate"] is None
     exact = json.loads(client.get("/api/notes/?item=2").content)
     assert (exact["count"], exact["count_exact"], exact["num_pages"]) == (3, True, 1)
 
@@ -299,3 +317,12 @@ def test_sitemap_is_cached_until_the_archive_changes(client, rows, settings):
     AnnotationFactory(parties=[party("V")])
     third = client.get("/sitemap-annotations.xml")
     assert third.content.count(b"<url>") == first.content.count(b"<url>") + 1
+
+
+def test_party_page_counts_exactly_past_the_limit(client, small_limits, rows):
+    own = [a for a in rows if a.parties.filter(abbreviation="V").exists()]
+    assert len(own) > LIMIT
+    response = client.get("/parties/vansterpartiet/")
+    page = response.context["page"]
+    assert page.known and page.count == len(own)
+    assert f"{len(own)} anteckningar" in response.content.decode()

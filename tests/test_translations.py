@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from babel.messages.pofile import read_po
 
 CATALOGUE = Path(__file__).resolve().parent.parent / "locale/en/LC_MESSAGES/django.po"
@@ -66,3 +67,23 @@ def test_every_string_in_the_code_is_in_the_catalogue():
         if catalog.get(msgid, context=context) is None:
             missing.append(f"notes/{filename}:{lineno}: {msgid!r}")
     assert missing == []
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "more"),
+    [
+        ("sv", "20\xa0004 anteckningar", "Fler än 1\xa0000 anteckningar"),
+        ("en", "20,004 annotations", "More than 1,000 annotations"),
+    ],
+)
+def test_counts_on_pages_are_grouped_as_the_language_groups_digits(language, shown, more):
+    from django.template.loader import render_to_string
+    from django.utils import translation
+
+    from notes.queries.pagination import Window
+
+    known = Window([], 25, 20004, exact=False, counted=True)
+    bound = Window([], 25, 1234567, exact=False)  # an estimate: never shown
+    with translation.override(language):
+        assert render_to_string("includes/result_count.html", {"page": known}) == shown
+        assert render_to_string("includes/result_count.html", {"page": bound}) == more

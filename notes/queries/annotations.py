@@ -34,6 +34,13 @@ def known_count(annotation_filter: AnnotationFilter) -> int | None:
     return facets.kept_count(kept) if kept else None
 
 
+def party_count(party: Party) -> int:
+    """The exact number of the party's public annotations, from the kept counts."""
+    where = facets.kept_filter({"party": [party.abbreviation]})
+    assert where is not None  # one party and nothing else: the kept counts answer it
+    return facets.kept_count(where)
+
+
 def annotation_facets(request, annotation_filter: AnnotationFilter, result, page):
     """Facet counts for the result: over its ids when it is small; from the kept counts when
     the filter allows; otherwise counted over the result, cached by archive version and under
@@ -56,6 +63,15 @@ def annotation_facets(request, annotation_filter: AnnotationFilter, result, page
             settings.FACET_TIMEOUT_MS, lambda: facets.facet_counts(result)
         )
     return cache.cached(request, "facets", parts, compute)
+
+
+def settle_count(page, facet_lists) -> None:
+    """A large result whose facets were counted gets their kind sum as its exact total: each
+    annotation has exactly one kind, so the total and the facets beside it cannot disagree."""
+    if page.known or not isinstance(facet_lists, dict):
+        return
+    page.count = sum(row["count"] for row in facet_lists.get("kind", []))
+    page.counted = True
 
 
 def parties_with_counts(request) -> list[Party]:

@@ -6,7 +6,9 @@ with `OFFSET`; both grow with the archive. Here instead:
 - **Bounded count.** At most EXACT_COUNT_LIMIT + 1 ids of the result are read, unordered (the
   cheapest plan: a full-text match reads the GIN index, not the date index). A result within
   the limit is counted exactly and its page is read by those ids, whatever the planner would
-  have guessed. A larger result gets the planner's estimate (one EXPLAIN), shown as such.
+  have guessed. A larger result is known to be larger than the limit (a true bound) and
+  carries the planner's estimate (one EXPLAIN) for the API's `count_estimate` only; where its
+  facets are counted, their kind sum becomes its exact total (notes.queries.annotations).
 - **Keyset pages.** A large result in date order is paged with a cursor (`after=` /
   `before=` the date and id of the last / first row shown), with an explicit date bound next
   to the row comparison so the date index is entered at the right place.
@@ -69,6 +71,11 @@ class Window:
     ranked_limit: int | None = None  # relevance ranked over this many newest hits only
     ids: list | None = None  # the whole result's ids, when it is exact
     counted: bool = False  # a large result whose count is exact all the same (kept counts)
+
+    @property
+    def known(self) -> bool:
+        """`count` is the exact total (not an estimate), even if the pages go by cursor."""
+        return self.exact or self.counted
 
     @property
     def exact_limit(self) -> int:

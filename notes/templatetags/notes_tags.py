@@ -2,6 +2,7 @@ from typing import Any
 
 from django import template
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
@@ -18,6 +19,15 @@ register = template.Library()
 def highlight_filter(snippet):
     """A search snippet, HTML-escaped, with the matched words in <mark>."""
     return highlight(snippet)
+
+
+@register.filter
+def grouped(value):
+    """A count as people read it: digits grouped as the language groups them (`20 004` in
+    Swedish, `20,004` in English). For display only, never for URLs or machine outputs."""
+    if not isinstance(value, int):
+        return value
+    return formats.number_format(value, force_grouping=True)
 
 
 @register.simple_tag

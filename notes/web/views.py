@@ -21,6 +21,8 @@ from notes.queries.annotations import (
     known_count,
     meeting_with_items,
     parties_with_counts,
+    party_count,
+    settle_count,
 )
 from notes.queries.filters import AnnotationFilter
 from notes.web.errors import NotFoundWithReason
@@ -86,6 +88,7 @@ def annotation_list(request):
         )
     page = page_or_404(request, result, count=known_count(annotation_filter))
     facet_lists = annotation_facets(request, annotation_filter, result, page)
+    settle_count(page, facet_lists)
     return render(
         request,
         "notes/annotation_list.html",
@@ -153,7 +156,7 @@ def party_list(request):
 def party_detail(request, slug):
     party = get_object_or_404(Party, slug=slug)
     annotations = Annotation.objects.public().filter(parties=party).for_list()
-    page = page_or_404(request, annotations)
+    page = page_or_404(request, annotations, count=party_count(party))
     people = party.people.public().order_by("name")
     chart = chart_html(
         request,

@@ -137,6 +137,7 @@ Id = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": 
 
 RowId = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 1})]
 Count = Annotated[int, WithJsonSchema({"type": "integer", "minimum": 0})]
+NullableCount = Annotated[int | None, WithJsonSchema({"type": ["integer", "null"], "minimum": 0})]
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 NullableUrl = Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "uri"})]
 Date = Annotated[str, WithJsonSchema(DATE)]
@@ -214,8 +215,14 @@ class Annotation(Closed):
 class Page(Closed):
     """The envelope every paginated list shares (see views.page_payload)."""
 
-    count: Count
-    count_exact: bool
+    count: NullableCount = Field(description=_("Antalet träffar, exakt; null om okänt."))
+    count_exact: bool = Field(description=_("Om count är det exakta antalet."))
+    count_at_least: Count = Field(
+        description=_("Minst så många träffar finns (lika med count när det är känt).")
+    )
+    count_estimate: NullableCount = Field(
+        description=_("Databasens uppskattning när antalet inte är känt, annars null.")
+    )
     page: Position
     page_size: Annotated[
         int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": API_MAX_PAGE_SIZE})

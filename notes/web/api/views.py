@@ -21,10 +21,12 @@ from ninja import Query
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party
 from notes.queries import pagination, search
 from notes.queries.annotations import (
+    annotation_facets,
     filtered_annotations,
     for_api,
     known_count,
     parties_with_counts,
+    settle_count,
 )
 from notes.queries.filters import AnnotationFilterForm
 from notes.web.api import schemas
@@ -121,16 +123,20 @@ def page_or_error(request, queryset, known_count=None):
 def page_payload(request, page, results: list) -> dict:
     """The envelope every paginated list shares.
 
-    `count` is exact while `count_exact` is true; above the exact-count limit it is the
-    database's estimate, `num_pages` is null and `next` follows a cursor (`after=`).
+    `count` is the exact total, or null when it is not known; `count_at_least` is always a
+    true lower bound (the total when it is known), `count_estimate` the database's estimate
+    when the total is not known (else null). A large result has `num_pages` null and `next`
+    follows a cursor (`after=`).
     """
 
     def link(query: str) -> str | None:
         return absolute(request, request.path + query) if query else None
 
     return {
-        "count": page.count,
-        "count_exact": page.exact or page.counted,
+        "count": page.count if page.known else None,
+        "count_exact": page.known,
+        "count_at_least": page.count if page.known else page.exact_limit + 1,
+        "count_estimate": None if page.known else page.count,
         "page": page.number,
         "page_size": page.per_page,
         "num_pages": page.num_pages,
@@ -227,6 +233,8 @@ def note_list(request, filters: Query[schemas.NoteFilters], paging: Query[schema
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
     page = page_or_error(request, for_api(result), known_count(annotation_filter))
+    if not page.known:  # the page's own (cached) facets: the API's count is the page's
+        settle_count(page, annotation_facets(request, annotation_filter, result, page))
     results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
     return page_payload(request, page, results)
 
