@@ -287,3 +287,12 @@ def hit_ids(client, q):
 def test_exclusion_is_the_difference_of_the_two_searches(client, word_corpus, a, b):
     """hits(A -B) = hits(A) − hits(B), compounds and inflections included (#13)."""
     assert hit_ids(client, f"{a} -{b}") == hit_ids(client, a) - hit_ids(client, b)
+
+
+@pytest.mark.django_db
+def test_the_page_names_the_stop_words_it_left_out(client):
+    html = client.get("/notes/", {"q": "och"}).content.decode()
+    assert "Ordet och är för vanligt för att söka på och lämnades utanför." in html
+    html = client.get("/notes/", {"q": "skola och att"}).content.decode()
+    assert "Orden och, att är för vanliga" in html
+    assert "lämnades utanför" not in client.get("/notes/", {"q": "skola"}).content.decode()

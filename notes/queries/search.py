@@ -283,6 +283,14 @@ class _Compiler:
         return " | ".join(f"( {table[t]} )" for t in self.positive if table.get(t))
 
 
+def left_out(q: str) -> list[str]:
+    """The query's words that full-text search cannot use (stop words such as `och`), which
+    the search leaves out: the page names them. One query, no table read."""
+    tree = ql.parse(q)
+    words = [t.value for t, _ in ql.terms(tree) if t.kind == "text"] if tree is not None else []
+    return [w for w, query in zip(words, _to_tsqueries(words), strict=True) if not query]
+
+
 def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
     """`queryset` narrowed by the query `q`; adds `reference_match`, `rank` and `snippet`.
 

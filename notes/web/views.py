@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
-from notes.queries import cache, charts, pagination
+from notes.queries import cache, charts, pagination, search
 from notes.queries.annotations import (
     annotation_facets,
     case_path,
@@ -98,6 +98,9 @@ def annotation_list(request):
             "facets": facet_lists if facet_lists != cache.UNAVAILABLE else None,
             "facets_unavailable": facet_lists == cache.UNAVAILABLE,
             "searching": annotation_filter.searching,
+            "left_out": search.left_out(annotation_filter.form.cleaned_data["q"])
+            if annotation_filter.searching
+            else [],
         },
     )
 
