@@ -279,7 +279,9 @@ def get_json(port: int, path: str) -> dict:
 
 
 def api_count(port: int, query: str) -> int:
-    return get_json(port, f"/api/notes/?page_size=1&{query}")["count"]
+    """The API's count, or its estimate where the count is not known (`count` null)."""
+    data = get_json(port, f"/api/notes/?page_size=1&{query}")
+    return data["count"] if data["count"] is not None else data["count_estimate"]
 
 
 PUBLIC_NEWEST_FIRST = """
