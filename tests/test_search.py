@@ -135,6 +135,9 @@ def test_parse_query():
         ("- a -", Term("text", "a")),
         ("ks - 2021", Term("case", "KS-2021")),
         ("Dnr: ks-2021 / 12.3", Term("case", "KS-2021/12.3")),
+        # A space before the dash and none after is the minus: Skogås without 2027.
+        ("Skogås -2027", All((Term("text", "Skogås"), Not(Term("text", "2027"))))),
+        ("KS -2021", All((Term("text", "KS"), Not(Term("text", "2021"))))),
         ("covid-19", Term("text", "covid-19")),
         ("Socialdemokraterna", Term("party", "S")),
         ("(S)", Term("party", "S")),

@@ -35,7 +35,7 @@ _TOKEN = re.compile(
   | (?P<item>(?:ärende|arende)(?:nummer|nr)?\.?\s*(?:nr\.?\s*)?(?P<item_number>\d{1,6})(?!\w))
   | (?P<paragraph>§\s*(?P<paragraph_number>\d{1,6})(?!\w))
   | (?P<case>(?:dnr\.?:?\s*)?
-        (?P<case_value>[a-zåäö]{1,10}\s*-\s*(?:19|20)\d{2}
+        (?P<case_value>[a-zåäö]{1,10}(?:-\s*|\s+-\s+)(?:19|20)\d{2}
             (?:\s*/\s*\d{1,7}(?:[.:]\d+)*)?)(?![\w/-]))
   | (?P<minus>-(?=[^\s-]))
   | (?P<word>[^\s"()]+)
