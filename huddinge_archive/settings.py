@@ -277,6 +277,9 @@ PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024)
 # Results up to this many rows are counted exactly and paged by number; larger ones get the
 # planner's estimate and keyset pages (notes/pagination.py).
 EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
+# A search in relevance order reads its newest EXACT_COUNT_LIMIT + 1 hits by the date index
+# for at most this long, then falls back to an unordered read (0: always the unordered read).
+NEWEST_WALK_MS = env_int("NEWEST_WALK_MS", 250)
 # Facet counts over a large result give up after this long; the page is shown without them.
 FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 3000)
 # ... and are not even tried over a result estimated at more rows than this (unless the kept

@@ -181,6 +181,56 @@ def test_relevance_over_a_large_search_ranks_the_newest_hits_only(client, small_
     assert ids == newest_first(hits)
 
 
+@pytest.mark.parametrize("q", ["fritidsgårdar", "Vårby", "fritidsgårdar -Vårby", "saknas"])
+def test_relevance_pages_are_the_same_with_or_without_the_walk(
+    client, settings, small_limits, rows, q
+):
+    """The newest hits read by the date index (one walk: probe and candidates) give the same
+    pages, count and ranked set as the unordered probe with its candidates subquery."""
+
+    def pages(walk_ms):
+        settings.NEWEST_WALK_MS = walk_ms
+        for kept in caches.all():  # no page or facets kept from the other reading
+            kept.clear()
+        response = client.get("/notes/", {"q": q})
+        page = response.context["page"]
+        api = client.get("/api/notes/", {"q": q, "page_size": 2}).json()
+        return (
+            shown_ids(response),
+            page.count,
+            page.exact,
+            page.ranked_limit,
+            [r["id"] for r in api["results"]],
+            api["count"],
+        )
+
+    assert pages(250) == pages(0)
+
+
+def test_the_walk_gives_up_in_time_and_restores_the_timeout(settings, rows):
+    """A walk slower than NEWEST_WALK_MS (here: a condition that sleeps on every row) is
+    abandoned; the transaction goes on, with the statement timeout it had before."""
+    from notes.queries.pagination import newest_hits
+
+    settings.NEWEST_WALK_MS = 20
+    public = Annotation.objects.public()
+
+    def timeout():
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW statement_timeout")
+            return cursor.fetchone()[0]
+
+    before = timeout()
+    slow = public.extra(where=["(pg_sleep(0.01))::text = ''"])
+    assert newest_hits(slow, 4) is None
+    assert timeout() == before
+    found = newest_hits(public, 4)
+    assert found == sorted(public.values_list("pk", "date"), key=lambda r: (r[1], r[0]))[::-1][:4]
+    assert timeout() == before
+    settings.NEWEST_WALK_MS = 0  # off: always the unordered probe
+    assert newest_hits(public, 4) is None
+
+
 def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):
     """A small search is read by the ids found first, so a bad planner guess cannot make it
     walk the whole date index."""

@@ -213,7 +213,7 @@ QUERY_BUDGETS = [
     ("/", 14),
     ("/notes/", 17),
     ("/notes/?party=V&item=3", 17),
-    ("/notes/?q=fritidsgårdar", 20),
+    ("/notes/?q=fritidsgårdar", 24),  # relevance: + the walk's own timeout (savepoint, set, reset)
     ("/notes/?q=fritidsgårdar&sort=newest", 20),
     ("/notes/?party=V&after=2030-01-01.999999", 18),
     ("/meetings/", 10),
@@ -222,7 +222,7 @@ QUERY_BUDGETS = [
     ("/parties/vansterpartiet/", 14),
     ("person", 12),
     ("/api/notes/", 10),
-    ("/api/notes/?q=fritidsgårdar&party=S", 16),  # a large result: + its facets (the total)
+    ("/api/notes/?q=fritidsgårdar&party=S", 20),  # a large result: + its facets (the total)
     ("/api/meetings/", 8),
     ("/api/parties/", 6),
     ("/api/bodies/", 6),

@@ -15,6 +15,11 @@ with `OFFSET`; both grow with the archive. Here instead:
 - **Numbered pages** are offered while they are cheap: for an exact result, and for the first
   EXACT_COUNT_LIMIT rows of a large one. Relevance order over a large search ranks only its
   newest EXACT_COUNT_LIMIT hits (see `bounded_candidates`).
+- **One walk for a search in relevance order.** Its probe reads the newest EXACT_COUNT_LIMIT + 1
+  hits in date order instead (`newest_hits`): the same rows tell whether it is exact and, when
+  it is not, are the candidates to rank, so the date index is not walked a second time. The
+  walk has NEWEST_WALK_MS; where the planner misjudged a small result as a large one (a walk
+  over the whole archive), the probe falls back to the unordered read.
 """
 
 from __future__ import annotations
@@ -28,6 +33,8 @@ from django.conf import settings
 from django.db.models import Q, Subquery
 from django.http import QueryDict
 from django.utils.translation import gettext as _
+
+from notes.queries import cache
 
 # A cursor: the date and id of a row, `2021-05-05.1234` (the API documents this pattern).
 CURSOR_PATTERN = r"(\d{4}-\d{2}-\d{2})\.(\d{1,18})"
@@ -144,14 +151,28 @@ def estimate_rows(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def bounded_candidates(queryset, limit: int):
-    """A large search in relevance order: rank only its `limit` newest hits.
+def bounded_candidates(queryset, limit: int, newest: list[int] | None = None):
+    """A large search in relevance order: rank only its `limit` newest hits (`newest`, their
+    ids, when the caller has read them).
 
     Ranking every hit of a common word costs time in proportion to the archive; the newest
     hits are found by walking the date index and are what readers of minutes look for first.
     """
-    newest = queryset.order_by("-date", "-id").values("pk")[:limit]
-    return queryset.filter(pk__in=Subquery(newest))
+    if newest is not None:
+        return queryset.filter(pk__in=newest[:limit])
+    return queryset.filter(pk__in=Subquery(queryset.order_by("-date", "-id").values("pk")[:limit]))
+
+
+def newest_hits(queryset, n: int) -> list[tuple] | None:
+    """The result's `n` newest (pk, date) rows, newest first; None when reading them takes
+    longer than NEWEST_WALK_MS (or it is 0)."""
+    milliseconds = settings.NEWEST_WALK_MS
+    if milliseconds <= 0:
+        return None
+    rows = cache.within(
+        milliseconds, lambda: list(queryset.order_by("-date", "-id").values_list("pk", "date")[:n])
+    )
+    return None if rows is cache.UNAVAILABLE else rows
 
 
 def paginate(
@@ -185,8 +206,12 @@ def paginate(
     keyset = descending is not None
 
     fields = ("pk", "date") if keyset else ("pk",)
+    newest = None
     if known_count is not None and known_count > limit:
         found = []  # large: reading its first ids unordered would only confirm it
+    elif not keyset and (walked := newest_hits(queryset, limit + 1)) is not None:
+        found = walked
+        newest = [row[0] for row in walked]
     else:
         found = list(queryset.order_by().values_list(*fields)[: limit + 1])
     ids = [row[0] for row in found]
@@ -207,7 +232,7 @@ def paginate(
             count = max(estimate_rows(queryset), limit + 1)
         rows = queryset
         if not keyset:
-            rows = bounded_candidates(queryset, limit)
+            rows = bounded_candidates(queryset, limit, newest)
             ranked_limit = limit
 
     window = Window([], per_page, count, exact, base_params=base, ranked_limit=ranked_limit)

@@ -312,7 +312,10 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
         exact_query = SearchQuery(exact, search_type="raw", config="simple")
         wide_query = SearchQuery(wide, search_type="raw", config="simple")
         # Whole words count twice: they match both queries, compound parts only the wide one.
-        rank = SearchRank(vector, exact_query) + SearchRank(vector, wide_query)
+        if exact == wide:  # no compound parts or accent variants: the same rank, read once
+            rank = SearchRank(vector, wide_query) * models.Value(2.0)
+        else:
+            rank = SearchRank(vector, exact_query) + SearchRank(vector, wide_query)
         snippet = SearchHeadline(
             "text",
             wide_query,
