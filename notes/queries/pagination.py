@@ -156,13 +156,9 @@ class _AnyOf(Func):
     """`column = ANY(%s)`: a list as one array parameter. (`pk__in=ids` prepares and binds
     every id on its own, which over a thousand ids costs more than the query's own work.)"""
 
-    template = "%(expressions)s"
+    template = "%(expressions)s)"  # joined: `column = ANY(` `%s` `)`
     arg_joiner = " = ANY("
     output_field = BooleanField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        sql, params = super().as_sql(compiler, connection, **extra_context)
-        return f"{sql})", params
 
 
 def id_in(ids: list[int]) -> _AnyOf:
