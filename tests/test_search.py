@@ -59,6 +59,21 @@ def test_compound_part_of_a_title(corpus):
     assert corpus["sample"] in search("prevention")
 
 
+def test_a_word_typed_without_accents_finds_them_ranked_below_the_exact_spelling(db):
+    # Older than the accented one: the order is the rank, not the date.
+    exact = AnnotationFactory(
+        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2020, 1, 1))),
+        text="Mötet om kvarnen hölls i Glado, som det stavas i kallelsen.",
+    )
+    accented = AnnotationFactory(
+        item=AgendaItemFactory(meeting=MeetingFactory(date=datetime.date(2024, 1, 1))),
+        text="Mötet om kvarnen hölls i Gladö.",
+    )
+    assert search("glado") == [exact, accented]
+    assert search("GLADO") == [exact, accented]  # letter case never matters
+    assert search("gladö") == [accented]  # typed with its accent: only that spelling
+
+
 def test_styrelse_finds_kommunstyrelsen(db):
     annotation = AnnotationFactory(text="Frågan ska beredas av kommunstyrelsen i höst.")
     assert annotation in search("styrelse")
