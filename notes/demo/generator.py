@@ -34,7 +34,12 @@ from notes.demo.vocabulary import PARTY_WEIGHTS
 from notes.demo.writer import _WORK_MEM, _VectorSession, _Writer
 from notes.ingest.importing import ensure_all_parties
 from notes.models import AgendaItem, Annotation, Meeting, Person
-from notes.sql.bulk import defer_facet_counts, defer_search_vectors, rebuild_facet_counts
+from notes.sql.bulk import (
+    analyze_loaded_tables,
+    defer_facet_counts,
+    defer_search_vectors,
+    rebuild_facet_counts,
+)
 
 __all__ = ["DemoDataError", "delete_demo_data", "demo_data_counts", "generate", "has_demo_data"]
 
@@ -76,6 +81,7 @@ def generate(annotations: int, seed: int, *, progress: ProgressCallback | None =
 
         item_total, annotation_total = _generate_and_write(ctx, planned, writer, report)
         rebuild_facet_counts()
+        analyze_loaded_tables()
 
     return {
         "bodies": len({meeting.plan.body.pk for meeting in planned}),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from django.db import connection
 
-from notes.models import Annotation
+from notes.models import AgendaItem, Annotation, Meeting, Person, SearchWord
 
 ANNOTATIONS = Annotation._meta.db_table
 
@@ -46,3 +46,24 @@ def rebuild_facet_counts() -> None:
     """Count FacetCount anew from the archive (seconds at a million annotations)."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT notes_facet_rebuild()")
+
+
+def analyze_loaded_tables() -> None:
+    """Fresh planner statistics for the tables a bulk load wrote, inside its transaction
+    (ANALYZE sees the transaction's own rows).
+
+    Without them the planner keeps whatever it last knew: after a table was emptied it
+    expects one row and picks nested loops that rescan thousands of annotations per item
+    (seconds per search on a few thousand rows) until autovacuum comes round.
+    """
+    tables = [
+        ANNOTATIONS,
+        Annotation.parties.through._meta.db_table,
+        Annotation.signatories.through._meta.db_table,
+        AgendaItem._meta.db_table,
+        Meeting._meta.db_table,
+        Person._meta.db_table,
+        SearchWord._meta.db_table,
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
