@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
@@ -23,14 +24,30 @@ from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 
 
 class OptimisticLockForm(forms.ModelForm):
-    """Carries the record's version; a save over someone else's newer save is refused."""
+    """Carries the record's version; a save over someone else's newer save is refused.
+
+    Every field also carries the value the clerk was shown (Django's hidden initial), so a
+    form can tell what the clerk changed from what someone else changed since it was opened.
+    A row of a stale form that the clerk did not change is left as it is (not written at
+    all, neither as a record's own form nor as an inline row of its parent's form); a row the
+    clerk did change is refused with a message that names it.
+    """
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            field.show_hidden_initial = name != "lock_version"
         if self.instance.pk:
             self.fields["lock_version"].initial = self.instance.version
+        self.stale = False  # set by clean(): opened before someone else's save, not changed
+
+    @cached_property
+    def changed_data(self):
+        # The version is bookkeeping: a newer one in the database is not a change of the
+        # clerk's (it is what clean() looks at).
+        return [name for name in super().changed_data if name != "lock_version"]
 
     def clean(self):
         cleaned = super().clean()
@@ -46,18 +63,22 @@ class OptimisticLockForm(forms.ModelForm):
                 .first()
             )
             if current is not None and cleaned.get("lock_version") != current:
+                if not self.has_changed():
+                    self.stale = True
+                    return cleaned
                 raise ValidationError(
                     _(
-                        "Någon annan har sparat den här posten sedan du öppnade den. "
-                        "Dina ändringar har inte sparats: öppna posten på nytt, se vad som "
+                        "%(record)s: någon annan har sparat den här posten sedan du öppnade "
+                        "den. Dina ändringar har inte sparats: öppna sidan på nytt, se vad som "
                         "ändrats i historiken och gör om dina ändringar."
-                    ),
+                    )
+                    % {"record": self.instance},
                     code="edit_conflict",
                 )
         return cleaned
 
     def save(self, commit=True):
-        if self.instance.pk:
+        if self.instance.pk and not self.stale:
             self.instance.version = (self.cleaned_data.get("lock_version") or 0) + 1
         return super().save(commit=commit)
 
@@ -69,6 +90,17 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def save_model(self, request, obj, form, change):
+        if not getattr(form, "stale", False):  # a stale form the clerk left alone writes nothing
+            super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        if not getattr(form, "stale", False):
+            super().save_related(request, form, formsets, change)
+            return
+        for formset in formsets:  # the inline rows are checked and saved on their own
+            self.save_formset(request, form, formset, change=change)
 
 
 @admin.register(Body)
@@ -103,8 +135,9 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
 
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
+    form = OptimisticLockForm
     formset = AgendaItemFormSet
-    fields = ["number", "paragraph", "title", "case_number"]
+    fields = ["number", "paragraph", "title", "case_number", "lock_version"]
     extra = 1
     show_change_link = True
 
@@ -145,7 +178,8 @@ class MeetingAdmin(RecordAdmin):
 
 class AnnotationInline(admin.StackedInline):
     model = Annotation
-    fields = ["kind", "parties", "signatories", "text", "source"]
+    form = OptimisticLockForm
+    fields = ["kind", "parties", "signatories", "text", "source", "lock_version"]
     autocomplete_fields = ["parties", "signatories"]
     extra = 1
     show_change_link = True
