@@ -9,6 +9,7 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -21,6 +22,27 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from notes.ingest.admin_import import admin_import_urls
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+
+
+class ClerkLoginForm(AdminAuthenticationForm):
+    """The admin's login, saying why a right password for an account without staff status
+    does not let one in (Django's own message only asks for the right password again)."""
+
+    def confirm_login_allowed(self, user):
+        if user.is_active and not user.is_staff:
+            raise ValidationError(
+                _(
+                    "Lösenordet stämmer, men kontot %(username)s har inte behörighet till "
+                    "administrationen. Be den som sköter arkivet att göra det till ett "
+                    "registratorskonto (gruppen Clerk eller manage.py create_clerk)."
+                ),
+                code="not_staff",
+                params={"username": user.get_username()},
+            )
+        super().confirm_login_allowed(user)
+
+
+admin.site.login_form = ClerkLoginForm
 
 
 class OptimisticLockForm(forms.ModelForm):

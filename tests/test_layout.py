@@ -13,7 +13,7 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "notes"
 LAYERS = {
-    "bottom": ("notes.models", "notes.parties", "notes.sql", "notes.apps"),
+    "bottom": ("notes.models", "notes.parties", "notes.sql", "notes.apps", "notes.clerks"),
     "middle": ("notes.queries", "notes.ingest", "notes.demo"),
     "top": ("notes.web", "notes.admin", "notes.templatetags", "notes.management"),
 }
