@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -21,7 +22,15 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from notes.ingest.admin_import import admin_import_urls
-from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.models import (
+    AgendaItem,
+    Annotation,
+    Body,
+    Meeting,
+    Party,
+    Person,
+    normalise_newlines,
+)
 
 
 class ClerkLoginForm(AdminAuthenticationForm):
@@ -103,6 +112,67 @@ class OptimisticLockForm(forms.ModelForm):
         if self.instance.pk and not self.stale:
             self.instance.version = (self.cleaned_data.get("lock_version") or 0) + 1
         return super().save(commit=commit)
+
+
+class AnnotationForm(OptimisticLockForm):
+    """An annotation's form: text with LF line ends (a browser sends CRLF), and parties and
+    signatories kept in the order the clerk entered them (as the importer keeps them)."""
+
+    ORDERED = ("parties", "signatories")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.ORDERED:
+            if name not in self.fields:
+                continue
+            if self.is_bound:
+                order = self._posted(name)
+            elif self.instance.pk:
+                order = [str(o.pk) for o in _in_entered_order(self.instance, name)]
+                self.initial[name] = [int(pk) for pk in order]
+            else:
+                continue
+            field = self.fields[name]
+            assert isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None
+            field.queryset = field.queryset.order_by(_positions(order), "name")
+
+    def _posted(self, name: str) -> list[str]:
+        """The ids as the form sent them, in its order (select2 appends a new choice)."""
+        return [str(v) for v in self.data.getlist(self.add_prefix(name))]  # type: ignore[attr-defined]
+
+    def clean_text(self):
+        return normalise_newlines(self.cleaned_data.get("text") or "")
+
+    def _save_m2m(self):
+        super()._save_m2m()  # type: ignore[misc]
+        for name in self.ORDERED:
+            if name not in self.cleaned_data:
+                continue
+            wanted = self._posted(name)
+            chosen = {str(o.pk): o for o in self.cleaned_data[name]}
+            ordered = [chosen[pk] for pk in dict.fromkeys(wanted) if pk in chosen]
+            ordered += [o for pk, o in chosen.items() if pk not in wanted]
+            if [o.pk for o in _in_entered_order(self.instance, name)] != [o.pk for o in ordered]:
+                manager = getattr(self.instance, name)
+                manager.clear()
+                for obj in ordered:  # one by one: a bulk add inserts in its own order
+                    manager.add(obj)
+
+
+def _in_entered_order(annotation, name: str) -> list:
+    through = getattr(Annotation, name).through
+    return [
+        link.party if name == "parties" else link.person
+        for link in through.objects.filter(annotation=annotation)
+        .select_related("party" if name == "parties" else "person")
+        .order_by("id")
+    ]
+
+
+def _positions(pks: list[str]):
+    """An ORDER BY expression that puts these ids first, in this order."""
+    whens = [When(pk=int(pk), then=Value(n)) for n, pk in enumerate(pks) if pk.isdigit()]
+    return Case(*whens, default=Value(len(whens))) if whens else Value(0)
 
 
 class RecordAdmin(SimpleHistoryAdmin):
@@ -200,7 +270,7 @@ class MeetingAdmin(RecordAdmin):
 
 class AnnotationInline(admin.StackedInline):
     model = Annotation
-    form = OptimisticLockForm
+    form = AnnotationForm
     fields = ["kind", "parties", "signatories", "text", "source", "lock_version"]
     autocomplete_fields = ["parties", "signatories"]
     extra = 1
@@ -250,6 +320,7 @@ class WithdrawForm(forms.Form):
 
 @admin.register(Annotation)
 class AnnotationAdmin(RecordAdmin):
+    form = AnnotationForm
     list_display = ["__str__", "kind", "date", "status", "is_demo"]
     list_select_related = ["item__meeting__body"]
     list_filter = [

@@ -12,14 +12,25 @@ from collections.abc import Callable
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
-from django.db import models
-from django.db.models import F, Func, Q, Value
+from django.db import connection, models
+from django.db.models import F, Func, Prefetch, Q, Value
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
+
+# The tables that database triggers keep (vocabulary, version, counts), defined beside these.
+from notes.kept import (  # noqa: F401 (re-exported)
+    ACCENTED,
+    FOLDED,
+    ArchiveVersion,
+    FacetCount,
+    SearchWord,
+    folded,
+)
 
 colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
 
@@ -28,6 +39,22 @@ def case_key(field: str = "case_number") -> Func:
     """A diarienummer as it is compared: upper case, without white space (`ks - 2021 / 12`
     and `KS-2021/12` are the same case). Indexed on AgendaItem for prefix look-ups."""
     return Upper(Func(F(field), Value(r"\s"), Value(""), Value("g"), function="regexp_replace"))
+
+
+def normalise_newlines(text: str) -> str:
+    """CRLF (what a browser sends from a text box) and CR become LF, as in imported texts."""
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def entered_order(relation: str, queryset=None) -> Prefetch:
+    """An annotation's parties or signatories in the order they were entered or imported
+    (their link rows' ids), not alphabetically: "(V), (MP)" stays V, MP."""
+    manager = getattr(Annotation, relation)  # the many-to-many descriptor
+    through = connection.ops.quote_name(manager.through._meta.db_table)
+    if queryset is None:
+        queryset = manager.field.related_model._default_manager.all()
+    # The prefetch joins the link table under its own name.
+    return Prefetch(relation, queryset=queryset.order_by(RawSQL(f"{through}.id", ())))
 
 
 def unique_slug(name: str, is_taken: Callable[[str], bool], fallback: str = "person") -> str:
@@ -298,7 +325,9 @@ class AnnotationQuerySet(models.QuerySet):
 
     def for_list(self):
         """What a list row shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("item__meeting__body").prefetch_related("parties", "signatories")
+        return self.select_related("item__meeting__body").prefetch_related(
+            entered_order("parties"), entered_order("signatories")
+        )
 
 
 class AnnotationKind(models.TextChoices):
@@ -408,93 +437,7 @@ class Annotation(models.Model):
     def save(self, *args, **kwargs):
         if self.item_id is not None:
             self.date = self.item.meeting.date
+        self.text = normalise_newlines(self.text)
+        self.withdrawal_reason = normalise_newlines(self.withdrawal_reason)
         self.fingerprint = self.compute_fingerprint(self.kind, self.text)
         super().save(*args, **kwargs)
-
-
-ACCENTED, FOLDED = "åäáàâãöóòôøéèêëüúùûíìîïçñ", "aaaaaaoooooeeeeuuuuiiiicn"
-
-
-def folded(field: str) -> models.Func:
-    """`translate(field, ACCENTED, FOLDED)`: each accented letter as typed without its accent."""
-    args = (models.F(field), models.Value(ACCENTED), models.Value(FOLDED))
-    return models.Func(*args, function="translate", output_field=models.TextField())
-
-
-class SearchWord(models.Model):
-    """The archive's vocabulary: every distinct lexeme of every search vector.
-
-    Swedish glues words together: `brott` must find `brottsförebyggande`. A trigram index
-    over the distinct words stays small as the archive grows, where one over whole texts
-    would not; the words that contain a searched part are then looked up in the ordinary
-    full-text index. Filled by a trigger (migration 0003); words are never removed (a stale
-    one costs a lookup that finds nothing).
-    """
-
-    word = models.TextField(primary_key=True)
-
-    class Meta:
-        verbose_name = _("sökord")
-        verbose_name_plural = _("sökord")
-        indexes = [
-            # word LIKE '%part%' for compound-word parts.
-            GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm_idx"),
-            # The words a query typed without accents means: `vikmang` is vikmång.
-            models.Index(folded("word"), name="searchword_folded_idx"),
-        ]
-
-    def __str__(self) -> str:
-        return self.word
-
-
-class ArchiveVersion(models.Model):
-    """One row whose number grows on every write to the archive's tables (database triggers).
-
-    Public pages are a function of the archive's contents, the URL and the language, so this
-    number makes a cheap ETag: a repeat request is answered 304 without rendering anything.
-    """
-
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    version = models.BigIntegerField(default=1)
-    changed_at = models.DateTimeField()
-
-    class Meta:
-        verbose_name = _("arkivversion")
-        verbose_name_plural = _("arkivversioner")
-        constraints = [
-            models.CheckConstraint(condition=Q(id=1), name="archiveversion_single_row"),
-        ]
-
-    def __str__(self) -> str:
-        return str(self.version)
-
-
-class FacetCount(models.Model):
-    """Public annotations counted by party, body, kind and year, kept by database triggers.
-
-    A row with party_id 0 counts annotations whatever their parties; a row with a party's id
-    and co_party_id 0 counts that party's annotations; one with both ids counts the
-    annotations the two parties wrote together (the party facet of a one-party filter).
-    Every change to an annotation, its party links, its item's meeting or that meeting's
-    publication and body moves the counts (migration 0010). Facets of a large result filtered
-    only by one party, body, kind and whole years, the party list's counts and the home and
-    party charts are sums over these rows instead of counts over the
-    archive. Bulk loaders defer the triggers and rebuild (notes.sql.bulk).
-    """
-
-    pk = models.CompositePrimaryKey("party_id", "co_party_id", "body_id", "kind", "year")
-    party_id = models.BigIntegerField()
-    co_party_id = models.BigIntegerField(default=0)
-    body_id = models.BigIntegerField()
-    kind = models.CharField(max_length=32)
-    year = models.IntegerField()
-    n = models.IntegerField(default=0)
-
-    class Meta:
-        verbose_name = _("fasetträkning")
-        verbose_name_plural = _("fasetträkningar")
-
-    def __str__(self) -> str:
-        return (
-            f"{self.party_id}/{self.co_party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"
-        )

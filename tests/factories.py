@@ -73,13 +73,15 @@ class AnnotationFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def parties(self, create, extracted, **kwargs):
-        if create:
-            self.parties.set(extracted if extracted is not None else [PartyFactory()])
+        if create:  # one by one: the order given is the order entered
+            for entered in extracted if extracted is not None else [PartyFactory()]:
+                self.parties.add(entered)
 
     @factory.post_generation
     def signatories(self, create, extracted, **kwargs):
         if create and extracted:
-            self.signatories.set(extracted)
+            for entered in extracted:
+                self.signatories.add(entered)
 
 
 def party(abbreviation: str) -> Party:

@@ -13,7 +13,14 @@ from pathlib import Path
 
 APP = Path(__file__).resolve().parent.parent / "notes"
 LAYERS = {
-    "bottom": ("notes.models", "notes.parties", "notes.sql", "notes.apps", "notes.clerks"),
+    "bottom": (
+        "notes.models",
+        "notes.kept",
+        "notes.parties",
+        "notes.sql",
+        "notes.apps",
+        "notes.clerks",
+    ),
     "middle": ("notes.queries", "notes.ingest", "notes.demo"),
     "top": ("notes.web", "notes.admin", "notes.templatetags", "notes.management"),
 }
@@ -79,7 +86,10 @@ def test_imports_go_downwards_only():
 
 
 def test_the_models_import_nothing_of_the_app():
-    assert {m for m in graph()["notes.models"] if m != "notes.models"} == set()
+    # notes.kept holds the trigger-kept tables that notes.models re-exports; it imports
+    # nothing of the app either.
+    assert {m for m in graph()["notes.models"] if m != "notes.models"} <= {"notes.kept"}
+    assert {m for m in graph()["notes.kept"] if m != "notes.kept"} == set()
 
 
 def test_no_import_circles():

@@ -155,7 +155,7 @@ def test_csv_format_and_swedish_text(client, archive):
 def test_csv_lists_are_joined(client, archive):
     _, rows = csv_export(client, "?item=22&party=SD")
     (row,) = rows
-    assert row["parties"] == "SD, V"  # in the parties' name order
+    assert row["parties"] == "SD, V"  # in the order entered
     _, rows = csv_export(client, "?item=7")
     assert rows[0]["signatories"] == "Olof Berg"
 

@@ -11,7 +11,14 @@ from __future__ import annotations
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
-from notes.models import AgendaItem, Annotation, AnnotationQuerySet, Party, Person
+from notes.models import (
+    AgendaItem,
+    Annotation,
+    AnnotationQuerySet,
+    Party,
+    Person,
+    entered_order,
+)
 from notes.queries import cache, facets
 from notes.queries.filters import AnnotationFilter
 
@@ -94,7 +101,7 @@ def in_force_annotations() -> QuerySet[Annotation]:
     and signatories, without the search vector. For `Prefetch("annotations", …)`."""
     return (
         Annotation.objects.filter(withdrawn_at__isnull=True)
-        .prefetch_related("parties", "signatories")
+        .prefetch_related(entered_order("parties"), entered_order("signatories"))
         .defer("search_vector")
         .order_by("id")
     )
@@ -136,5 +143,5 @@ def for_api(queryset):
     return (
         queryset.defer("search_vector")
         .prefetch_related(None)
-        .prefetch_related("parties", Prefetch("signatories", queryset=signatories))
+        .prefetch_related(entered_order("parties"), entered_order("signatories", signatories))
     )

@@ -1,0 +1,101 @@
+"""The tables database triggers keep: the search vocabulary, the archive's version and the
+kept facet counts (see notes/sql/README.md). Clerks and importers never write them.
+
+Defined here and re-exported by notes.models, where Django and the rest of the app find them.
+"""
+
+from __future__ import annotations
+
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+__all__ = ["ACCENTED", "FOLDED", "ArchiveVersion", "FacetCount", "SearchWord", "folded"]
+
+ACCENTED, FOLDED = "åäáàâãöóòôøéèêëüúùûíìîïçñ", "aaaaaaoooooeeeeuuuuiiiicn"
+
+
+def folded(field: str) -> models.Func:
+    """`translate(field, ACCENTED, FOLDED)`: each accented letter as typed without its accent."""
+    args = (models.F(field), models.Value(ACCENTED), models.Value(FOLDED))
+    return models.Func(*args, function="translate", output_field=models.TextField())
+
+
+class SearchWord(models.Model):
+    """The archive's vocabulary: every distinct lexeme of every search vector.
+
+    Swedish glues words together: `brott` must find `brottsförebyggande`. A trigram index
+    over the distinct words stays small as the archive grows, where one over whole texts
+    would not; the words that contain a searched part are then looked up in the ordinary
+    full-text index. Filled by a trigger (migration 0003); words are never removed (a stale
+    one costs a lookup that finds nothing).
+    """
+
+    word = models.TextField(primary_key=True)
+
+    class Meta:
+        verbose_name = _("sökord")
+        verbose_name_plural = _("sökord")
+        indexes = [
+            # word LIKE '%part%' for compound-word parts.
+            GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm_idx"),
+            # The words a query typed without accents means: `vikmang` is vikmång.
+            models.Index(folded("word"), name="searchword_folded_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.word
+
+
+class ArchiveVersion(models.Model):
+    """One row whose number grows on every write to the archive's tables (database triggers).
+
+    Public pages are a function of the archive's contents, the URL and the language, so this
+    number makes a cheap ETag: a repeat request is answered 304 without rendering anything.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
+    version = models.BigIntegerField(default=1)
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("arkivversion")
+        verbose_name_plural = _("arkivversioner")
+        constraints = [
+            models.CheckConstraint(condition=Q(id=1), name="archiveversion_single_row"),
+        ]
+
+    def __str__(self) -> str:
+        return str(self.version)
+
+
+class FacetCount(models.Model):
+    """Public annotations counted by party, body, kind and year, kept by database triggers.
+
+    A row with party_id 0 counts annotations whatever their parties; a row with a party's id
+    and co_party_id 0 counts that party's annotations; one with both ids counts the
+    annotations the two parties wrote together (the party facet of a one-party filter).
+    Every change to an annotation, its party links, its item's meeting or that meeting's
+    publication and body moves the counts (migration 0010). Facets of a large result filtered
+    only by one party, body, kind and whole years, the party list's counts and the home and
+    party charts are sums over these rows instead of counts over the
+    archive. Bulk loaders defer the triggers and rebuild (notes.sql.bulk).
+    """
+
+    pk = models.CompositePrimaryKey("party_id", "co_party_id", "body_id", "kind", "year")
+    party_id = models.BigIntegerField()
+    co_party_id = models.BigIntegerField(default=0)
+    body_id = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    year = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("fasetträkning")
+        verbose_name_plural = _("fasetträkningar")
+
+    def __str__(self) -> str:
+        return (
+            f"{self.party_id}/{self.co_party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"
+        )
