@@ -40,8 +40,11 @@ class SearchWord(models.Model):
         indexes = [
             # word LIKE '%part%' for compound-word parts.
             GinIndex(OpClass("word", name="gin_trgm_ops"), name="searchword_trgm_idx"),
-            # The words a query typed without accents means: `vikmang` is vikmång.
-            models.Index(folded("word"), name="searchword_folded_idx"),
+            # The words a query typed without accents means: `vikmang` is vikmång, and
+            # `forskol` is part of förskoleplats.
+            GinIndex(
+                OpClass(folded("word"), name="gin_trgm_ops"), name="searchword_folded_trgm_idx"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -176,6 +176,17 @@ def test_relevance_over_a_large_search_ranks_the_newest_hits_only(client, small_
     hits = [a for a in rows if "fritidsgårdar" in a.text]
     newest_hits = set(newest_first(hits)[:LIMIT])
     assert set(shown_ids(response)) <= newest_hits
+    # The API says it too, and lists exactly that many.
+    api = client.get("/api/notes/", {"q": "fritidsgårdar", "page_size": 2}).json()
+    assert api["ranked_among"] == LIMIT
+    listed, url = [], "/api/notes/?q=fritidsgårdar&page_size=2"
+    while url:
+        body = client.get(url).json()
+        listed += [r["id"] for r in body["results"]]
+        url = body["next"]
+    assert len(listed) == LIMIT and set(listed) == newest_hits
+    assert client.get("/api/notes/", {"q": "Vårby"}).json()["ranked_among"] is None
+    assert client.get("/api/notes/?q=fritidsgårdar&sort=newest").json()["ranked_among"] is None
     # Sorted by date, the same search pages through all its hits.
     ids, _ = walk(client, "/notes/?q=fritidsgårdar&sort=newest")
     assert ids == newest_first(hits)

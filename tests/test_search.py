@@ -74,6 +74,29 @@ def test_a_word_typed_without_accents_finds_them_ranked_below_the_exact_spelling
     assert search("gladö") == [accented]  # typed with its accent: only that spelling
 
 
+def test_a_word_typed_without_accents_finds_the_accented_spellings_compounds(db):
+    simple = AnnotationFactory(text="Barnen i förskolan behöver fler pedagoger.")
+    compound = AnnotationFactory(text="Kommunen saknar förskoleplatser i Vårby.")
+    other = AnnotationFactory(text="Skolan i Vårby behöver fler lärare.")
+    typed_with = set(search("förskola"))
+    assert typed_with == {simple, compound}
+    assert set(search("forskola")) == typed_with  # the same hits, compounds included
+    # And so an exclusion typed without accents removes as much as one typed with them.
+    assert set(search("vårby -forskola")) == set(search("vårby -förskola")) == {other}
+
+
+def test_capital_and_and_not_are_operators(db):
+    both = AnnotationFactory(text="Skolans budget för nästa år.")
+    school = AnnotationFactory(text="Skolan får nya lokaler.")
+    AnnotationFactory(text="Budgeten för kulturen.")
+    assert set(search("skola AND budget")) == set(search("skola budget")) == {both}
+    assert set(search("skola NOT budget")) == set(search("skola -budget")) == {school}
+    assert set(search("skola INTE budget")) == {school}
+    # In lower case they are words like any other (and "and", "not" are English stop words
+    # only in English: here they are searched for).
+    assert search("not") == []
+
+
 def test_styrelse_finds_kommunstyrelsen(db):
     annotation = AnnotationFactory(text="Frågan ska beredas av kommunstyrelsen i höst.")
     assert annotation in search("styrelse")
@@ -226,6 +249,19 @@ def test_snippet_highlights_and_escapes(client, db):
     assert "<img" not in html
     assert "alert(1)&gt; Brottsligheten &amp;" in html
     assert "<b>skolan</b>" not in html
+
+
+def test_a_match_in_the_title_is_highlighted_there(client, db):
+    AnnotationFactory(
+        item=AgendaItemFactory(title="Svar på motion från Sverigedemokraterna om skolan & <b>"),
+        text="Vi står bakom svaret.",
+    )
+    AnnotationFactory(item=AgendaItemFactory(title="Budget för kulturen"), text="Om skolan.")
+    html = client.get("/notes/", {"q": "sverigedemokraterna"}).content.decode()
+    assert "från <mark>Sverigedemokraterna</mark> om skolan &amp; &lt;b&gt;" in html  # escaped
+    html = client.get("/notes/", {"q": "skolan"}).content.decode()
+    assert "om <mark>skolan</mark>" in html
+    assert "Budget för kulturen" in html  # a title without a match as it is
 
 
 def test_highlight_balances_hostile_markers():

@@ -274,7 +274,12 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
     if number < 1:
         raise PageError(_("Sidnumret måste vara ett heltal."))
     num_pages = window.num_pages  # None unless the result is exact
-    last = num_pages if num_pages is not None else max(1, limit // per_page)
+    if num_pages is not None:
+        last = num_pages
+    elif keyset:  # numbered while they end within the limit; cursors go on from there
+        last = max(1, limit // per_page)
+    else:  # a ranked search lists exactly its newest `limit` hits, whatever the page size
+        last = max(1, -(-limit // per_page))
     if number > last:
         if window.exact:
             raise PageError(

@@ -1,7 +1,8 @@
 """The search box's language, parsed into a tree: pure Python, no database.
 
-Terms separated by spaces all narrow the result; `or` (also `OR`, `eller`, `|`) between two
-terms widens it; `-term` removes; parentheses group. A term is one of
+Terms separated by spaces all narrow the result (`AND` in capitals says the same); `or` (also
+`OR`, `eller`, `|`) between two terms widens it; `-term` (or `NOT term`, `INTE term`, in
+capitals) removes; parentheses group. A term is one of
 
 - a word (`skola`), or a "phrase in quotes";
 - a reference: `ärende 22`, `§ 45`, a diarienummer `KS-2021/123` or its first parts
@@ -44,6 +45,8 @@ _TOKEN = re.compile(
 )
 _SEARCHABLE = re.compile(r"\w")
 _OR_WORDS = {"or", "eller", "|"}
+# Written in capitals, as search engines take them: AND is what a space means, NOT (INTE) is `-`.
+_NOT_WORDS = {"NOT", "INTE"}
 # Punctuation that may cling to a party's name or abbreviation: "(SD)", "S,".
 _PARTY_TRIM = ",.;:!?()[]'\""
 
@@ -114,6 +117,10 @@ def tokenize(q: str) -> list:
             tokens.append(Term("case", case_key(match.group("case_value"))))
         elif match.group(0).lower() in _OR_WORDS:
             tokens.append("or")
+        elif match.group(0) == "AND":  # what spaces already mean
+            continue
+        elif match.group(0) in _NOT_WORDS:
+            tokens.append("-")
         elif _SEARCHABLE.search(match.group(0)):  # not bare punctuation such as "-" or "&"
             tokens.append(_word_term(match.group(0)))
     return tokens

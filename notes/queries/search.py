@@ -52,7 +52,6 @@ MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 _MIN_PART_LENGTH = 3
 _MAX_PARTS_PER_WORD = 30
-_MAX_ACCENT_VARIANTS = 10
 _FOLD = str.maketrans(ACCENTED, FOLDED)
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
 _PARTY_NAMES = {p.abbreviation: p.name for p in PARTIES}
@@ -162,19 +161,23 @@ def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
         SELECT part, w.word FROM unnest(%s::text[]) AS part
         CROSS JOIN LATERAL (
             SELECT word FROM {table}
-            WHERE translate(word, '{ACCENTED}', '{FOLDED}') = part AND word <> part
-            ORDER BY word
+            WHERE translate(word, '{ACCENTED}', '{FOLDED}') LIKE
+                '%%' || replace(replace(replace(part, '\\', '\\\\'), '%%', '\\%%'),
+                                '_', '\\_') || '%%'
+              AND word <> translate(word, '{ACCENTED}', '{FOLDED}')
+            ORDER BY length(word), word
             LIMIT %s
         ) AS w
     """
     found: dict[str, list[str]] = {}
-    params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_ACCENT_VARIANTS]
+    params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_PARTS_PER_WORD]
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        for part, word in cursor.fetchall():
-            words = found.setdefault(part, [])
-            if word not in words:
-                words.append(word)
+        rows = cursor.fetchall()
+    for part, word in rows:
+        words = found.setdefault(part, [])
+        if word not in words:
+            words.append(word)
     return found
 
 
@@ -305,7 +308,9 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
     reference_match: models.Expression = models.Value(0, output_field=models.IntegerField())
     if compiler is None or condition is None:
         # Only stop words, or nothing searchable: no result, but the same columns.
-        return queryset.none().annotate(reference_match=reference_match, rank=rank, snippet=snippet)
+        return queryset.none().annotate(
+            reference_match=reference_match, rank=rank, snippet=snippet, title_snippet=snippet
+        )
     exact, wide = compiler.ranking_query(compiler.exact), compiler.ranking_query(compiler.wide)
     if wide:
         vector = F("search_vector")
@@ -327,6 +332,17 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
+    title_snippet: models.Expression = models.Value("", output_field=models.TextField())
+    if wide:
+        # The item's title with its matches marked: a hit found only in the title shows why.
+        title_snippet = SearchHeadline(
+            "item__title",
+            SearchQuery(wide, search_type="raw", config="simple"),
+            config="swedish",
+            start_sel=MARK_START,
+            stop_sel=MARK_STOP,
+            highlight_all=True,
+        )
     references = compiler.references()
     if references is not None:
         reference_match = models.Case(
@@ -335,7 +351,7 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
             output_field=models.IntegerField(),
         )
     return queryset.filter(condition).annotate(
-        reference_match=reference_match, rank=rank, snippet=snippet
+        reference_match=reference_match, rank=rank, snippet=snippet, title_snippet=title_snippet
     )
 
 

@@ -9,7 +9,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
 from notes.models import AnnotationKind
-from notes.queries.search import highlight
+from notes.queries.search import MARK_START, highlight
 from notes.web.formrender import choice_inputs, render_widget
 
 register = template.Library()
@@ -54,7 +54,10 @@ def _row(annotation, labels: dict) -> str:
     item = annotation.item
     kind = labels["kinds"].get(annotation.kind, annotation.kind)
     title = format_html("{}: {}", kind, item.label)
-    if item.title:
+    title_snippet = getattr(annotation, "title_snippet", "")
+    if title_snippet and MARK_START in title_snippet:  # a search matched words of the title
+        title = format_html("{} – {}", title, highlight(title_snippet))
+    elif item.title:
         title = format_html("{} – {}", title, Truncator(item.title).chars(140))
     case = (
         format_html(" · <span>{} {}</span>", labels["dnr"], item.case_number)

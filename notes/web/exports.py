@@ -51,7 +51,8 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 def export_queryset(queryset):
     """The result without the columns only the list page needs.
 
-    A search adds `snippet` (ts_headline over the whole text), which is costly per row and
+    A search adds `snippet` (ts_headline over the whole text, and `title_snippet` over the
+    title), which is costly per row and
     useless in an export that carries the whole text; it is masked out of the SELECT while
     `rank` stays available to ORDER BY, so the order is unchanged. The search vector is
     never shown.
@@ -59,7 +60,7 @@ def export_queryset(queryset):
     queryset = queryset.defer("search_vector")
     query = queryset.query
     if "snippet" in query.annotations:
-        query.set_annotation_mask(set(query.annotation_select) - {"snippet"})
+        query.set_annotation_mask(set(query.annotation_select) - {"snippet", "title_snippet"})
     return queryset
 
 

@@ -223,6 +223,12 @@ class Page(Closed):
     count_estimate: NullableCount = Field(
         description=_("Databasens uppskattning när antalet inte är känt, annars null.")
     )
+    ranked_among: NullableCount = Field(
+        description=_(
+            "Vid sortering efter relevans i ett stort sökresultat: så många av de nyaste "
+            "träffarna rankas och listas (sort=newest listar alla). Null när alla listas."
+        )
+    )
     page: Position
     page_size: Annotated[
         int, WithJsonSchema({"type": "integer", "minimum": 1, "maximum": API_MAX_PAGE_SIZE})

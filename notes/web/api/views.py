@@ -126,7 +126,8 @@ def page_payload(request, page, results: list) -> dict:
     `count` is the exact total, or null when it is not known; `count_at_least` is always a
     true lower bound (the total when it is known), `count_estimate` the database's estimate
     when the total is not known (else null). A large result has `num_pages` null and `next`
-    follows a cursor (`after=`).
+    follows a cursor (`after=`). `ranked_among`: in relevance order, a large search lists its
+    newest this many hits, ranked (sort=newest lists them all); null when every hit is listed.
     """
 
     def link(query: str) -> str | None:
@@ -140,6 +141,7 @@ def page_payload(request, page, results: list) -> dict:
         "page": page.number,
         "page_size": page.per_page,
         "num_pages": page.num_pages,
+        "ranked_among": getattr(page, "ranked_limit", None),
         "next": link(page.next_url),
         "previous": link(page.previous_url),
         "results": results,
