@@ -115,12 +115,13 @@ def meeting_with_items(queryset):
     return queryset.select_related("body").prefetch_related(Prefetch("items", queryset=items))
 
 
-def item_with_annotations(queryset):
-    """Items of published meetings with their meeting, body and annotations in force."""
-    return (
-        queryset.filter(meeting__published_at__isnull=False)
-        .select_related("meeting__body")
-        .prefetch_related(Prefetch("annotations", queryset=in_force_annotations()))
+def item_with_annotations(queryset, drafts: bool = False):
+    """Items of published meetings (`drafts`: of any meeting, for a clerk's preview) with
+    their meeting, body and annotations in force."""
+    if not drafts:
+        queryset = queryset.filter(meeting__published_at__isnull=False)
+    return queryset.select_related("meeting__body").prefetch_related(
+        Prefetch("annotations", queryset=in_force_annotations())
     )
 
 

@@ -36,6 +36,23 @@ def page_or_404(request, queryset, per_page=None, count=None):
         raise NotFoundWithReason(str(error)) from None
 
 
+def clerk_preview(request) -> bool:
+    """Whether this request may see drafts: a signed-in clerk previewing a meeting's pages.
+    (Anonymous requests carry no session, so this reads nothing from the database.)"""
+    user = request.user
+    return user.is_authenticated and user.is_staff and user.has_perm("notes.view_meeting")
+
+
+def render_record(request, template: str, context: dict, meeting: Meeting):
+    """A meeting's, item's or annotation's page. A draft's page (only a clerk gets this far)
+    says it is a draft, and no cache keeps it."""
+    draft = meeting.published_at is None
+    response = render(request, template, {**context, "draft_preview": draft})
+    if draft:
+        response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require_safe
 def home(request):
     latest = Annotation.objects.public().for_list()[:10]
@@ -107,8 +124,12 @@ def annotation_list(request):
 
 @require_safe
 def annotation_detail(request, pk):
-    annotation = get_object_or_404(Annotation.objects.visible().for_list(), pk=pk)
-    return render(request, "notes/annotation_detail.html", {"annotation": annotation})
+    drafts = clerk_preview(request)
+    annotations = Annotation.objects.all() if drafts else Annotation.objects.visible()
+    annotation = get_object_or_404(annotations.for_list(), pk=pk)
+    return render_record(
+        request, "notes/annotation_detail.html", {"annotation": annotation}, annotation.item.meeting
+    )
 
 
 @require_safe
@@ -140,14 +161,17 @@ def meeting_list(request):
 
 @require_safe
 def meeting_detail(request, pk):
-    meeting = get_object_or_404(meeting_with_items(Meeting.objects.published()), pk=pk)
-    return render(request, "notes/meeting_detail.html", {"meeting": meeting})
+    meetings = Meeting.objects.all() if clerk_preview(request) else Meeting.objects.published()
+    meeting = get_object_or_404(meeting_with_items(meetings), pk=pk)
+    return render_record(request, "notes/meeting_detail.html", {"meeting": meeting}, meeting)
 
 
 @require_safe
 def item_detail(request, pk):
-    item = get_object_or_404(item_with_annotations(AgendaItem.objects.all()), pk=pk)
-    return render(request, "notes/item_detail.html", {"item": item, "case_path": case_path(item)})
+    items = item_with_annotations(AgendaItem.objects.all(), drafts=clerk_preview(request))
+    item = get_object_or_404(items, pk=pk)
+    context = {"item": item, "case_path": case_path(item)}
+    return render_record(request, "notes/item_detail.html", context, item.meeting)
 
 
 @require_safe
