@@ -137,6 +137,9 @@ class Meeting(models.Model):
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
+    # A published meeting whose annotations were all withdrawn: its page stays and says why.
+    withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True, editable=False)
+    withdrawal_reason = models.TextField(_("skäl för återkallelse"), blank=True, editable=False)
     # Optimistic locking: a clerk's save is refused if someone else saved in between.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
@@ -153,6 +156,10 @@ class Meeting(models.Model):
         constraints = [
             # One sammanträde per body and day; also serves "meetings of a body by date".
             models.UniqueConstraint(fields=["body", "date"], name="meeting_unique_body_date"),
+            models.CheckConstraint(
+                condition=Q(withdrawn_at__isnull=True) | ~Q(withdrawal_reason=""),
+                name="meeting_withdrawal_has_reason",
+            ),
         ]
         indexes = [
             # /meetings/ newest first, published only; the id breaks ties for keyset pages.

@@ -131,7 +131,7 @@ def test_clerk_publishes_a_draft(clerk):
     meeting = MeetingFactory(draft=True)
     response = clerk.post(
         "/admin/notes/meeting/",
-        {"action": "publish", "_selected_action": [meeting.pk]},
+        {"action": "publish", "_selected_action": [meeting.pk], "confirmed": "yes"},
     )
     assert response.status_code == 302
     meeting.refresh_from_db()

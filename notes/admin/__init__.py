@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from notes.admin.meetings import confirm_publication, meeting_urls
 from notes.ingest.admin_import import admin_import_urls
 from notes.models import (
     AgendaItem,
@@ -245,27 +246,33 @@ class MeetingAdmin(RecordAdmin):
     date_hierarchy = "date"
     search_fields = ["body__name", "items__title", "items__case_number"]
     autocomplete_fields = ["body"]
-    fields = ["body", "date", "published_at", "lock_version"]
-    readonly_fields = ["published_at"]
+    fields = [
+        "body",
+        "date",
+        "published_at",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "lock_version",
+    ]
+    readonly_fields = ["published_at", "withdrawn_at", "withdrawal_reason"]
     inlines = [AgendaItemInline]
     actions = ["publish"]
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, meeting):
+        if meeting.withdrawn_at:
+            return _("Återkallat %(date)s") % {"date": f"{meeting.withdrawn_at:%Y-%m-%d}"}
         if meeting.published_at:
             return _("Publicerad %(date)s") % {"date": f"{meeting.published_at:%Y-%m-%d}"}
         return _("Utkast")
 
-    @admin.action(description=gettext_lazy("Publicera valda sammanträden"))
+    @admin.action(description=gettext_lazy("Publicera valda sammanträden …"))
     def publish(self, request, queryset):
-        count = 0
-        for meeting in queryset.filter(published_at__isnull=True):
-            meeting.published_at = timezone.now()
-            meeting.save()  # through save(), so the history records who published
-            count += 1
-        self.message_user(
-            request, _("%(count)s sammanträden publicerades.") % {"count": count}, messages.SUCCESS
-        )
+        # A confirmation page lists what becomes public first (notes.admin.meetings).
+        return confirm_publication(self, request, queryset)
+
+    def get_urls(self):
+        return meeting_urls(self) + super().get_urls()
 
 
 class AnnotationInline(admin.StackedInline):
