@@ -384,6 +384,9 @@ class Annotation(models.Model):
     # and its page says when and why.
     withdrawn_at = models.DateTimeField(_("återkallad"), null=True, blank=True, editable=False)
     withdrawal_reason = models.TextField(_("skäl för återkallelse"), blank=True, editable=False)
+    # Set when a clerk changes what the public reads (text, kind, item, parties, signatories)
+    # after publication: the page says "Rättad" and shows the earlier public versions.
+    corrected_at = models.DateTimeField(_("rättad"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     objects = AnnotationQuerySet.as_manager()

@@ -127,6 +127,7 @@ def test_every_field_of_the_sample(client, archive):
         "source": "huddinge-ks-2021-05-05-arende-22.txt",
         "withdrawn_at": None,
         "withdrawal_reason": None,
+        "corrected_at": None,
     }
     assert data["item"]["title"].startswith("Huddinge kommuns preventionsarbete")
     # Verbatim: the typographic quote and the paragraph breaks are kept.

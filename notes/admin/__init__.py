@@ -115,6 +115,11 @@ class OptimisticLockForm(forms.ModelForm):
         return super().save(commit=commit)
 
 
+# What the public reads of an annotation: a change to any of these after publication is a
+# correction (the source is where the text came from, not part of it).
+PUBLIC_FIELDS = {"text", "kind", "item", "parties", "signatories"}
+
+
 class AnnotationForm(OptimisticLockForm):
     """An annotation's form: text with LF line ends (a browser sends CRLF), and parties and
     signatories kept in the order the clerk entered them (as the importer keeps them)."""
@@ -143,6 +148,21 @@ class AnnotationForm(OptimisticLockForm):
 
     def clean_text(self):
         return normalise_newlines(self.cleaned_data.get("text") or "")
+
+    def save(self, commit=True):
+        # A change the public can read, to an annotation already public: a correction, shown
+        # as one on its page (with the earlier versions), in the API and in the exports.
+        instance = self.instance
+        if (
+            instance.pk
+            and not self.stale
+            and set(self.changed_data) & PUBLIC_FIELDS
+            and Meeting.objects.filter(
+                pk=instance.item.meeting_id, published_at__isnull=False
+            ).exists()
+        ):
+            instance.corrected_at = timezone.now()
+        return super().save(commit=commit)
 
     def _save_m2m(self):
         super()._save_m2m()  # type: ignore[misc]

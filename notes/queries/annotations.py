@@ -146,3 +146,25 @@ def for_api(queryset):
         .prefetch_related(None)
         .prefetch_related(entered_order("parties"), entered_order("signatories", signatories))
     )
+
+
+def public_versions(annotation: Annotation) -> list:
+    """The versions of a corrected annotation that the public has read, oldest first: the one
+    current when its meeting was published and each later one whose text or kind differs
+    (history records of link changes alone are left out). The last is the current one."""
+    published = annotation.item.meeting.published_at
+    if published is None:
+        return []
+    records = list(
+        annotation.history.order_by("history_date", "history_id").only(
+            "history_date", "text", "kind", "corrected_at"
+        )
+    )
+    before = [r for r in records if r.history_date <= published]
+    shown = before[-1:] + [r for r in records if r.history_date > published]
+    versions: list = []
+    for record in shown:
+        if versions and (versions[-1].text, versions[-1].kind) == (record.text, record.kind):
+            continue
+        versions.append(record)
+    return versions

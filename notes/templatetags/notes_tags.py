@@ -1,10 +1,12 @@
+import difflib
+import re
 from typing import Any
 
 from django import template
 from django.urls import reverse
 from django.utils import formats
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import mark_safe
+from django.utils.html import escape, format_html, format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 
@@ -116,3 +118,39 @@ def choice_spans(bound_field, css_class):
         '<span class="{}">{}<label for="{}">{}</label></span>',
         ((css_class, tag, id_, label) for tag, id_, label in choice_inputs(bound_field)),
     )
+
+
+# A word with the white space after it: a change reads as runs of words, not as words
+# interleaved with the spaces they share.
+_WORDS = re.compile(r"\s+|\S+\s*")
+
+
+@register.simple_tag
+def text_diff(old: str, new: str) -> SafeString:
+    """Word by word, what changed from `old` to `new`: removed words in <del>, added in <ins>
+    (each with a hidden label for screen readers), the rest as it was; all of it escaped."""
+    before, after = _WORDS.findall(old or ""), _WORDS.findall(new or "")
+    removed, added = _("borttaget:"), _("tillagt:")
+    out = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape("".join(before[a1:a2])))
+            continue
+        if a2 > a1:
+            out.append(
+                format_html(
+                    '<del><span class="visually-hidden">{} </span>{}</del>',
+                    removed,
+                    "".join(before[a1:a2]),
+                )
+            )
+        if b2 > b1:
+            out.append(
+                format_html(
+                    '<ins><span class="visually-hidden">{} </span>{}</ins>',
+                    added,
+                    "".join(after[b1:b2]),
+                )
+            )
+    return mark_safe("".join(out))

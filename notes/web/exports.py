@@ -42,6 +42,7 @@ CSV_COLUMNS = [
     "signatories",
     "text",
     "source",
+    "corrected_at",
 ]
 
 # Cells starting with these are formulas to Excel and LibreOffice (CSV injection, OWASP).
@@ -109,6 +110,8 @@ def row_values(annotation, prefix: str, labels: dict[str, str]) -> dict:
         "signatories": [person.name for person in annotation.signatories.all()],
         "text": annotation.text,
         "source": annotation.source,
+        # When a clerk corrected what the public reads, after publication (else null).
+        "corrected_at": annotation.corrected_at.isoformat() if annotation.corrected_at else None,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
@@ -22,6 +24,7 @@ from notes.queries.annotations import (
     meeting_with_items,
     parties_with_counts,
     party_count,
+    public_versions,
     settle_count,
 )
 from notes.queries.filters import AnnotationFilter
@@ -127,9 +130,9 @@ def annotation_detail(request, pk):
     drafts = clerk_preview(request)
     annotations = Annotation.objects.all() if drafts else Annotation.objects.visible()
     annotation = get_object_or_404(annotations.for_list(), pk=pk)
-    return render_record(
-        request, "notes/annotation_detail.html", {"annotation": annotation}, annotation.item.meeting
-    )
+    versions = public_versions(annotation) if annotation.corrected_at else []
+    context = {"annotation": annotation, "version_pairs": list(itertools.pairwise(versions))}
+    return render_record(request, "notes/annotation_detail.html", context, annotation.item.meeting)
 
 
 @require_safe

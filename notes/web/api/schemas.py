@@ -205,6 +205,14 @@ class Annotation(Closed):
         str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
     ] = Field(description=_("När anteckningen återkallades, annars null."))
     withdrawal_reason: str | None = Field(description=_("Skälet till återkallelsen, annars null."))
+    corrected_at: Annotated[
+        str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
+    ] = Field(
+        description=_(
+            "När texten, typen, ärendet, partierna eller undertecknarna senast rättades efter "
+            "publiceringen, annars null."
+        )
+    )
     # Only when searching (absent otherwise: the operations leave out what is not set).
     snippet: str = Field(
         None, description=_("Utdrag kring träffarna, som ren text (bara vid sökning).")

@@ -199,6 +199,7 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
         # Withdrawn annotations stay readable by id, saying when and why (never in lists).
         "withdrawn_at": annotation.withdrawn_at.isoformat() if annotation.withdrawn_at else None,
         "withdrawal_reason": annotation.withdrawal_reason or None,
+        "corrected_at": annotation.corrected_at.isoformat() if annotation.corrected_at else None,
     }
     if searching:
         data["snippet"] = plain_snippet(getattr(annotation, "snippet", ""))
