@@ -13,7 +13,7 @@ from django.conf import settings
 
 CLERK_GROUP = "Clerk"
 # Clerks keep the records: no deleting (public records are kept), no users, groups or bodies.
-# The same as migration 0002, which created the group first.
+# Migration 0002 created the group; 0017 added the held texts.
 CLERK_PERMISSIONS = {
     "meeting": ["add", "change", "view"],
     "agendaitem": ["add", "change", "view"],
@@ -21,6 +21,8 @@ CLERK_PERMISSIONS = {
     "party": ["add", "change", "view"],
     "person": ["add", "change", "view"],
     "body": ["view"],
+    # Texts held as drafts for published meetings: never public, so clerks may discard them.
+    "heldtext": ["add", "change", "view", "delete"],
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.core.validators import RegexValidator
@@ -450,4 +451,37 @@ class Annotation(models.Model):
         self.text = normalise_newlines(self.text)
         self.withdrawal_reason = normalise_newlines(self.withdrawal_reason)
         self.fingerprint = self.compute_fingerprint(self.kind, self.text)
+        super().save(*args, **kwargs)
+
+
+class HeldText(models.Model):
+    """An annotation text a clerk imported as a draft into a meeting that is already public.
+
+    Drafts are meetings, and everything of a published meeting is public; so such a text is
+    held here, outside the archive (nothing public reads this table), until a clerk publishes
+    it, which imports it as any text is imported, or discards it.
+    """
+
+    source = models.CharField(_("källa"), max_length=500)
+    text = models.TextField(_("text"), help_text=_("Som den importerades; rätta här vid behov."))
+    held_at = models.DateTimeField(_("importerad"), auto_now_add=True)
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        editable=False,
+        verbose_name=_("importerad av"),
+    )
+
+    class Meta:
+        verbose_name = _("väntande text")
+        verbose_name_plural = _("väntande texter")
+        ordering = ["-held_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.source
+
+    def save(self, *args, **kwargs):
+        self.text = normalise_newlines(self.text)
         super().save(*args, **kwargs)

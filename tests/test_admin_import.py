@@ -6,6 +6,7 @@ from html import unescape
 import pytest
 from django.contrib.auth.models import User
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.urls import reverse
 
 from notes.ingest.admin_import import MAX_BYTES, MAX_TEXTS
@@ -222,7 +223,9 @@ def test_upload_preview_import_as_drafts_then_again_unchanged(
     assert response.status_code == 302
     assert response["Location"].startswith("/admin/notes/annotation/?id__in=")
     followed = clerk.get(response["Location"])
-    assert "2 importerade som utkast, 0 fanns redan." in page_text(followed)
+    assert "2 importerade som utkast: de syns inte förrän sammanträdet publiceras." in page_text(
+        followed
+    )
     assert followed.context["cl"].result_count == 2
 
     annotations = list(Annotation.objects.select_related("item__meeting__body"))
@@ -239,11 +242,12 @@ def test_upload_preview_import_as_drafts_then_again_unchanged(
     for annotation in annotations:
         assert annotation.item.meeting.published_at is None  # a draft
 
-    # Nothing of it is public.
-    public = client.get("/notes/").content.decode()
+    # Nothing of it is public (`client` is the clerk's: someone else looks).
+    anonymous = Client()
+    public = anonymous.get("/notes/").content.decode()
     assert "preventionsarbete" not in public
     assert "Flemingsberg" not in public
-    assert client.get(f"/notes/{sample.pk}/").status_code == 404
+    assert anonymous.get(f"/notes/{sample.pk}/").status_code == 404
 
     # The history says who imported.
     record = sample.history.earliest("history_date")
@@ -258,7 +262,8 @@ def test_upload_preview_import_as_drafts_then_again_unchanged(
     assert "0 nya, 2 finns redan, 0 med fel" in text
     data["digest"] = digest_of(response)
     response = clerk.post(URL, data, follow=True)
-    assert "0 importerade som utkast, 2 fanns redan." in page_text(response)
+    assert "2 fanns redan." in page_text(response)
+    assert "importerade" not in page_text(response)
     assert counts() == before
 
 
@@ -338,7 +343,65 @@ def test_preview_warns_about_a_meeting_that_is_already_published(
     other = sample_text.replace("PROTOKOLLSANTECKNING", "SÄRSKILT YTTRANDE")
     text = page_text(clerk.post(URL, {"text": other, "action": "preview"}))
     assert "Särskilt yttrande" in text
-    assert "Sammanträdet är redan publicerat: texten blir synlig direkt." in text
+    assert "Sammanträdet är redan publicerat: välj nedan om texten ska hållas som utkast" in text
+    assert "1 av texterna hör till ett sammanträde som redan är publicerat." in text
+
+
+def _import(clerk, text, **extra):
+    response = clerk.post(URL, {"text": text, "action": "preview"})
+    data = {"text": text, "digest": digest_of(response), "action": "import", **extra}
+    return clerk.post(URL, data, follow=True)
+
+
+def test_into_a_published_meeting_the_clerk_holds_it_as_a_draft(
+    clerk, client, sample_text, sample_annotation
+):
+    from notes.models import HeldText
+
+    other = sample_text.replace("PROTOKOLLSANTECKNING", "SÄRSKILT YTTRANDE")
+    before = Annotation.objects.count()
+    response = _import(clerk, other)  # the default: held
+    assert "1 väntar på publicering under Väntande texter" in page_text(response)
+    assert Annotation.objects.count() == before  # nothing in the archive, nothing public
+    held = HeldText.objects.get()
+    assert held.held_by.username == "karin"
+
+    def public_yttranden():
+        return Client().get("/api/notes/?kind=sarskilt_yttrande").json()["count"]
+
+    assert public_yttranden() == 0
+    # The list says what each held text is; publishing asks first, then imports it.
+    listing = page_text(clerk.get("/admin/notes/heldtext/"))
+    assert "Kommunstyrelsen 2021-05-05, ärende 22 (S)" in listing
+    action = {"action": "publish", "_selected_action": [held.pk]}
+    confirm = page_text(clerk.post("/admin/notes/heldtext/", action))
+    assert "blir offentliga när du bekräftar" in confirm
+    assert HeldText.objects.exists()
+    clerk.post("/admin/notes/heldtext/", {**action, "confirmed": "yes"})
+    assert not HeldText.objects.exists()
+    assert Annotation.objects.count() == before + 1
+    assert public_yttranden() == 1
+
+
+def test_into_a_published_meeting_the_clerk_may_choose_public(
+    clerk, client, sample_text, sample_annotation
+):
+    other = sample_text.replace("PROTOKOLLSANTECKNING", "RESERVATION")
+    response = _import(clerk, other, visibility="public")
+    assert "1 importerade till publicerade sammanträden: de är offentliga nu." in (
+        page_text(response)
+    )
+    assert Client().get("/api/notes/?kind=reservation").json()["count"] == 1
+
+
+def test_a_held_text_may_be_discarded_by_the_clerk(clerk, sample_text, sample_annotation):
+    from notes.models import HeldText
+
+    _import(clerk, sample_text.replace("PROTOKOLLSANTECKNING", "RESERVATION"))
+    held = HeldText.objects.get()
+    response = clerk.post(f"/admin/notes/heldtext/{held.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not HeldText.objects.exists()
 
 
 def test_the_same_text_twice_in_one_submission_is_imported_once(clerk, sample_text):
@@ -356,5 +419,8 @@ def test_the_same_text_twice_in_one_submission_is_imported_once(clerk, sample_te
         "action": "import",
     }
     response = clerk.post(URL, data, follow=True)
-    assert "1 importerade som utkast, 1 fanns redan." in page_text(response)
+    assert (
+        "1 importerade som utkast: de syns inte förrän sammanträdet publiceras. 1 fanns redan."
+        in (page_text(response))
+    )
     assert Annotation.objects.count() == 1

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from notes.admin import held  # noqa: F401 (registers the held texts' admin)
 from notes.admin.meetings import confirm_publication, meeting_urls
 from notes.ingest.admin_import import admin_import_urls
 from notes.models import (

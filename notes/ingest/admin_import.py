@@ -1,9 +1,11 @@
-"""Import annotation texts in the clerks' admin: paste or upload, preview, then import as drafts.
+"""Import annotation texts in the clerks' admin: paste or upload, preview, then import.
 
 The page uses the same parser and importer as the `import_notes` command (notes.ingest.parsing,
 notes.ingest.importing), so a text is read the same way whichever route it takes into the archive.
 Texts imported here are saved with ``publish=False``: a new meeting stays a draft until a
-clerk publishes it.
+clerk publishes it. A text for a meeting that is already published would be public at once:
+the preview says so, and the clerk chooses to hold it as a draft (a HeldText, outside the
+archive, published later from the admin's *Väntande texter*) or to make it public now.
 
 Three steps on one URL:
 
@@ -37,7 +39,7 @@ from django.utils.translation import gettext_lazy
 from notes.ingest.decoding import decode_bytes
 from notes.ingest.importing import Outcome, import_bytes
 from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
-from notes.models import Annotation, AnnotationKind, Meeting
+from notes.models import Annotation, AnnotationKind, HeldText, Meeting
 from notes.parties import find_party
 
 MAX_TEXTS = 200
@@ -50,6 +52,9 @@ SEPARATOR = re.compile(r"^[ \t]*(?:---|===)[ \t]*(?:\n|\Z)", re.MULTILINE)
 
 ACTION_PREVIEW = "preview"
 ACTION_IMPORT = "import"
+# What becomes of a text for a meeting that is already published (everything of a published
+# meeting is public): held as a draft until a clerk publishes it, or public at once.
+HOLD, PUBLIC = "hold", "public"
 
 
 # --------------------------------------------------------------------------- texts
@@ -130,6 +135,22 @@ class ImportForm(forms.Form):
         required=False,
         validators=[FileExtensionValidator(["txt"])],
         help_text=gettext_lazy("Textfiler (.txt), en anteckning per fil."),
+    )
+
+    visibility = forms.ChoiceField(
+        label=gettext_lazy("Texter till sammanträden som redan är publicerade"),
+        choices=[
+            (
+                HOLD,
+                gettext_lazy(
+                    "Som utkast: hålls utanför arkivet tills du publicerar dem (Väntande texter)"
+                ),
+            ),
+            (PUBLIC, gettext_lazy("Offentliga direkt")),
+        ],
+        initial=HOLD,
+        required=False,
+        widget=forms.RadioSelect,
     )
 
     def __init__(self, *args, carried=(), **kwargs):
@@ -290,14 +311,20 @@ def preview(texts: list[SubmittedText]) -> list[PreviewRow]:
             if first is not row:
                 row.duplicate_of = first.source
             # publish=False keeps a new meeting a draft, but a text on a meeting that is
-            # already published is public as soon as it is imported: say so.
-            row.meeting_published = Meeting.objects.filter(
-                body__name__iexact=" ".join(row.record.body_name.split()),
-                date=row.record.date,
-                published_at__isnull=False,
-            ).exists()
+            # already published would be public as soon as it is imported: say so, and let
+            # the clerk choose (ImportForm.visibility).
+            row.meeting_published = meeting_is_published(row.record)
         rows.append(row)
     return rows
+
+
+def meeting_is_published(record: NoteRecord) -> bool:
+    """Whether the text's meeting exists and is public."""
+    return Meeting.objects.filter(
+        body__name__iexact=" ".join(record.body_name.split()),
+        date=record.date,
+        published_at__isnull=False,
+    ).exists()
 
 
 # --------------------------------------------------------------------------- view
@@ -342,6 +369,7 @@ def import_view(request, admin_site=None):
         new_count=sum(row.is_new for row in rows),
         unchanged_count=sum(row.is_unchanged for row in rows),
         duplicate_count=sum(bool(row.duplicate_of) for row in rows),
+        published_count=sum(row.is_new and row.meeting_published for row in rows),
     )
 
     if request.POST.get("action") == ACTION_IMPORT:
@@ -355,31 +383,77 @@ def import_view(request, admin_site=None):
                 "Granska den nya förhandsgranskningen och importera sedan."
             )
         else:
-            return _import(request, texts)
+            return _import(request, texts, hold=form.cleaned_data.get("visibility") != PUBLIC)
     return TemplateResponse(request, "admin/notes/annotation/import.html", context)
 
 
-def _import(request, texts: list[SubmittedText]):
+def _import(request, texts: list[SubmittedText], hold: bool):
+    """Import each text in its own transaction; with `hold`, a new text for a meeting that is
+    already published is held (HeldText) instead, outside the archive. Says what became of
+    each: a draft (its meeting is not published), public, held, or already there."""
     imported: list[int] = []
-    unchanged = 0
+    counts = {"draft": 0, "public": 0, "held": 0, "unchanged": 0}
     for submitted in texts:
+        if hold and _hold(request, submitted):
+            counts["held"] += 1
+            continue
         result = import_bytes(submitted.data, submitted.source, publish=False)
         if result.outcome == Outcome.IMPORTED:
             assert result.annotation_id is not None  # set on every import but a dry run
             imported.append(result.annotation_id)
+            public = Annotation.objects.filter(
+                pk=result.annotation_id, item__meeting__published_at__isnull=False
+            ).exists()
+            counts["public" if public else "draft"] += 1
         elif result.outcome == Outcome.UNCHANGED:
-            unchanged += 1
+            counts["unchanged"] += 1
         else:
             messages.error(request, result.message)
-    messages.success(
-        request,
-        _("%(imported)s importerade som utkast, %(unchanged)s fanns redan.")
-        % {"imported": len(imported), "unchanged": unchanged},
-    )
+    parts = []
+    if counts["draft"]:
+        parts.append(
+            _("%(count)s importerade som utkast: de syns inte förrän sammanträdet publiceras.")
+            % {"count": counts["draft"]}
+        )
+    if counts["held"]:
+        parts.append(
+            _(
+                "%(count)s väntar på publicering under Väntande texter: deras sammanträden "
+                "är redan publicerade."
+            )
+            % {"count": counts["held"]}
+        )
+    if counts["public"]:
+        parts.append(
+            _("%(count)s importerade till publicerade sammanträden: de är offentliga nu.")
+            % {"count": counts["public"]}
+        )
+    if counts["unchanged"]:
+        parts.append(_("%(count)s fanns redan.") % {"count": counts["unchanged"]})
+    if parts:
+        messages.success(request, " ".join(parts))
+    if counts["held"] and not imported:
+        return redirect(reverse("admin:notes_heldtext_changelist"))
     url = reverse("admin:notes_annotation_changelist")
     if imported:
         url += "?" + urlencode({"id__in": ",".join(str(pk) for pk in imported)})
     return redirect(url)
+
+
+def _hold(request, submitted: SubmittedText) -> bool:
+    """Hold the text if it is new and its meeting is published; whether it was held."""
+    try:
+        record = parse_bytes(submitted.data, source=submitted.source)
+    except ParseError:
+        return False  # the import reports it
+    if not meeting_is_published(record):
+        return False
+    dry_run = import_bytes(submitted.data, submitted.source, dry_run=True, publish=False)
+    if dry_run.outcome != Outcome.IMPORTED:
+        return False  # already in the archive, or an error the import reports
+    user = request.user if request.user.is_authenticated else None
+    HeldText.objects.create(source=submitted.source, text=submitted.text, held_by=user)
+    return True
 
 
 def admin_import_urls(admin_site) -> list:
