@@ -35,6 +35,25 @@ def test_admin_is_swedish(clerk, sample_annotation):
     assert "Protokollsanteckning" in html
 
 
+def test_history_pages_and_section_names_are_swedish_too(clerk, sample_annotation):
+    pk = sample_annotation.pk
+    index = clerk.get("/admin/").content.decode()
+    assert "Protokollsarkivet" in index and ">Notes<" not in index and "NOTES" not in index
+    history = clerk.get(f"/admin/notes/annotation/{pk}/history/").content.decode()
+    for swedish in ("Ändrad av", "Datum/tid", "Skäl till ändringen"):
+        assert swedish in history, swedish
+    for english in ("Changed by", "Date/time", "Change reason", "Revert"):
+        assert english not in history, english
+    record = sample_annotation.history.earliest("history_date")
+    version = clerk.get(f"/admin/notes/annotation/{pk}/history/{record.history_id}/")
+    page = version.content.decode()
+    assert "Återställ" in page and "Revert" not in page
+    # In English, the same pages are English.
+    clerk.get("/sprak/en/")
+    english_history = clerk.get(f"/admin/notes/annotation/{pk}/history/").content.decode()
+    assert "Changed by" in english_history
+
+
 def test_clerk_changes_pages(clerk, sample_annotation):
     item = sample_annotation.item
     assert clerk.get(f"/admin/notes/annotation/{sample_annotation.pk}/change/").status_code == 200

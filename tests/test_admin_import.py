@@ -137,8 +137,8 @@ def test_malformed_text_reports_the_line_and_blocks_the_import(clerk, sample_tex
     html = response.content.decode()
     text = page_text(response)
     assert 'role="alert"' in html
-    assert "Inklistrad text 2:2: expected a kind header" in text
-    assert "found 'inte ett datum'" in text
+    assert "Inklistrad text 2, rad 2: här väntades en rubrik med typen" in text
+    assert "men texten har ”inte ett datum”" in text
     assert 'value="import"' not in html  # no import button while errors remain
     assert "inte ett datum\n" in html  # the textarea keeps the texts, to be corrected
 
@@ -146,7 +146,7 @@ def test_malformed_text_reports_the_line_and_blocks_the_import(clerk, sample_tex
     response = clerk.post(URL, {"text": pasted, "action": "import"})
     assert response.status_code == 200
     assert "Ingenting importerades" in page_text(response)
-    assert "Inklistrad text 2:2: expected" in page_text(response)
+    assert "Inklistrad text 2, rad 2: här väntades" in page_text(response)
     assert counts() == before
 
 
@@ -274,7 +274,7 @@ def files_again(windows):
 def test_broken_uploaded_file_can_be_corrected_without_reupload(clerk, sample_text):
     response = clerk.post(URL, {"files": [upload("trasig.txt", MALFORMED.encode())]})
     text = page_text(response)
-    assert "trasig.txt:2: expected a kind header" in text
+    assert "trasig.txt, rad 2: här väntades en rubrik med typen" in text
     assert re.findall(r'name="file_name" value="([^"]+)"', response.content.decode()) == [
         "trasig.txt"
     ]

@@ -13,7 +13,8 @@ Three steps on one URL:
    ``===``) and a multiple file upload (one annotation per ``.txt`` file).
 2. POST ``action=preview``: every text is parsed and shown with what was read from it and
    whether it is new or already in the archive (a dry-run import); errors are shown as the
-   command line reports them (``source:line: expected …, found …``). Uploaded files are
+   command line reports them, in the clerk's language (``källa, rad N: här väntades …``).
+   Uploaded files are
    carried forward as editable text areas, so they can be corrected without re-uploading.
 3. POST ``action=import``: only when every text parses and nothing changed since the
    preview, each text is imported in its own transaction; otherwise nothing is saved.
@@ -36,6 +37,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notes.ingest import parsing
 from notes.ingest.decoding import decode_bytes
 from notes.ingest.importing import Outcome, import_bytes
 from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
@@ -289,7 +291,7 @@ def preview(texts: list[SubmittedText]) -> list[PreviewRow]:
         try:
             row.record = parse_bytes(submitted.data, source=submitted.source)
         except ParseError as error:
-            row.error = str(error)
+            row.error = parse_error_message(error)
             rows.append(row)
             continue
         result = import_bytes(submitted.data, submitted.source, dry_run=True, publish=False)
@@ -316,6 +318,36 @@ def preview(texts: list[SubmittedText]) -> list[PreviewRow]:
             row.meeting_published = meeting_is_published(row.record)
         rows.append(row)
     return rows
+
+
+def parse_error_message(error: ParseError) -> str:
+    """The parser's error in the clerk's language (the command line reports it in English):
+    where, what the layout expects there, and what the text has instead."""
+    expected = {
+        parsing.EXPECTED_BODY: _(
+            "en rad med organet (namnet på ett politiskt organ, t.ex. Kommunstyrelsen)"
+        ),
+        parsing.EXPECTED_DATE: _("en rad med datum (ÅÅÅÅ-MM-DD eller D månad ÅÅÅÅ)"),
+        parsing.EXPECTED_VALID_DATE: _("ett giltigt datum"),
+        parsing.EXPECTED_KIND: _(
+            "en rubrik med typen (PROTOKOLLSANTECKNING, RESERVATION, SÄRSKILT YTTRANDE eller "
+            "ERSÄTTARYTTRANDE)"
+        ),
+        parsing.EXPECTED_ITEM: _("en rad med ärendet (Ärende N: rubrik eller § N rubrik)"),
+        parsing.EXPECTED_CASE_NUMBER: _("ett diarienummer (t.ex. KS-2021/123)"),
+        parsing.EXPECTED_PARTY: _("ett känt parti"),
+        parsing.EXPECTED_ANY_PARTY: _("ett parti (i rubriken eller på en rad ”För …”)"),
+        parsing.EXPECTED_TEXT: _("anteckningens text"),
+    }.get(error.expected, error.expected)
+    found = error.found if len(error.found) <= 60 else error.found[:57] + "…"
+    if error.found == parsing.END_OF_TEXT:
+        found = _("textens slut")
+    return _("%(source)s, rad %(line)s: här väntades %(expected)s, men texten har ”%(found)s”.") % {
+        "source": error.source or _("texten"),
+        "line": error.line,
+        "expected": expected,
+        "found": found,
+    }
 
 
 def meeting_is_published(record: NoteRecord) -> bool:
