@@ -250,6 +250,8 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
 class AgendaItemInline(admin.TabularInline):
     model = AgendaItem
     form = OptimisticLockForm
+    # Django's tabular inline with a label in every cell, so the rows can stack on a phone.
+    template = "admin/notes/meeting/items_tabular.html"
     formset = AgendaItemFormSet
     fields = ["number", "paragraph", "title", "case_number", "lock_version"]
     extra = 1
