@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, User
 from django.test import Client
 
 from notes.models import AgendaItem, Annotation
-from tests.admin_forms import admin_form
+from tests.admin_forms import admin_form, form_data
 from tests.factories import AgendaItemFactory, AnnotationFactory, MeetingFactory, party
 
 pytestmark = pytest.mark.django_db
@@ -171,3 +171,45 @@ def test_fresh_form_saves_and_moves_the_version(clerk, item):
     item.refresh_from_db()
     assert (item.paragraph, item.title) == (12, "Budget 2027 och plan")
     assert Annotation.objects.filter(item=item).count() == 1
+
+
+def _history_form(client, annotation, record):
+    url = f"/admin/notes/annotation/{annotation.pk}/history/{record.history_id}/"
+    response = client.get(url)
+    assert response.status_code == 200
+    return url, form_data(response.content.decode(), "historicalannotation_form")
+
+
+def test_restoring_an_earlier_version_from_its_page_restores_it(clerk, item):
+    annotation = item.annotations.get()
+    original = annotation.text
+    url = f"/admin/notes/annotation/{annotation.pk}/change/"
+    form = admin_form(clerk, url)
+    form["text"] = ["Felaktig ändring."]
+    assert clerk.post(url, form).status_code == 302
+
+    first = annotation.history.earliest("history_date")
+    revert_url, data = _history_form(clerk, annotation, first)
+    assert data["text"] == [original]
+    assert clerk.post(revert_url, data).status_code == 302
+    annotation.refresh_from_db()
+    assert annotation.text == original  # restored, not silently left as it was
+    assert annotation.history.latest("history_date").text == original
+
+
+def test_restoring_over_a_newer_save_is_refused(clerk, second_clerk, item):
+    annotation = item.annotations.get()
+    url = f"/admin/notes/annotation/{annotation.pk}/change/"
+    form = admin_form(clerk, url)
+    form["text"] = ["Andra versionen."]
+    assert clerk.post(url, form).status_code == 302
+    first = annotation.history.earliest("history_date")
+    revert_url, data = _history_form(clerk, annotation, first)  # opened, then …
+    theirs = admin_form(second_clerk, url)
+    theirs["text"] = ["Kollegans version."]
+    assert second_clerk.post(url, theirs).status_code == 302  # … someone else saved
+    response = clerk.post(revert_url, data)
+    assert response.status_code == 200
+    assert CONFLICT in response.content.decode()
+    annotation.refresh_from_db()
+    assert annotation.text == "Kollegans version."

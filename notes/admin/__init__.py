@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
+from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -67,17 +68,34 @@ class OptimisticLockForm(forms.ModelForm):
     """
 
     lock_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # True on the history page's form, which shows an earlier version to restore: what is
+    # "changed" there is what differs from the record as it is now, and the version it
+    # carries is the record's current one (RecordAdmin.get_form sets it).
+    reverting = False
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
             field.show_hidden_initial = name != "lock_version"
         if self.instance.pk:
-            self.fields["lock_version"].initial = self.instance.version
+            version = self.instance.version
+            if self.reverting:
+                version = self._current().version
+            self.fields["lock_version"].initial = version
         self.stale = False  # set by clean(): opened before someone else's save, not changed
+
+    def _current(self):
+        return type(self.instance)._default_manager.get(pk=self.instance.pk)
 
     @cached_property
     def changed_data(self):
+        if self.reverting:  # restoring a version: changed is what differs from now
+            now = model_to_dict(self._current())
+            return [
+                name
+                for name, field in self.fields.items()
+                if name in now and field.has_changed(now[name], self[name].data)
+            ]
         # The version is bookkeeping: a newer one in the database is not a change of the
         # clerk's (it is what clean() looks at).
         return [name for name in super().changed_data if name != "lock_version"]
@@ -134,7 +152,7 @@ class AnnotationForm(OptimisticLockForm):
                 continue
             if self.is_bound:
                 order = self._posted(name)
-            elif self.instance.pk:
+            elif self.instance.pk and not self.reverting:
                 order = [str(o.pk) for o in _in_entered_order(self.instance, name)]
                 self.initial[name] = [int(pk) for pk in order]
             else:
@@ -204,6 +222,16 @@ class RecordAdmin(SimpleHistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        request.reverting_to_version = True  # read by get_form()
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if getattr(request, "reverting_to_version", False):
+            return type(form.__name__, (form,), {"reverting": True})
+        return form
 
     def save_model(self, request, obj, form, change):
         if not getattr(form, "stale", False):  # a stale form the clerk left alone writes nothing
