@@ -338,6 +338,8 @@ def parse_error_message(error: ParseError) -> str:
         parsing.EXPECTED_PARTY: _("ett känt parti"),
         parsing.EXPECTED_ANY_PARTY: _("ett parti (i rubriken eller på en rad ”För …”)"),
         parsing.EXPECTED_TEXT: _("anteckningens text"),
+        parsing.EXPECTED_SMALLER: _("en text på högst %(size)s kB")
+        % {"size": parsing.MAX_TEXT_BYTES // 1024},
     }.get(error.expected, error.expected)
     found = error.found if len(error.found) <= 60 else error.found[:57] + "…"
     if error.found == parsing.END_OF_TEXT:

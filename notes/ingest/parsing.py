@@ -46,6 +46,9 @@ EXPECTED_CASE_NUMBER = "a case number (e.g. KS-2021/123)"
 EXPECTED_PARTY = "a known party"
 EXPECTED_ANY_PARTY = "a party (in the header or a 'För …' line)"
 EXPECTED_TEXT = "annotation text"
+# The longest annotation text accepted (the admin's upload limit is the same).
+MAX_TEXT_BYTES = 1024 * 1024
+EXPECTED_SMALLER = f"a text of at most {MAX_TEXT_BYTES // 1024} KB"
 
 
 # The separators of a list of parties or names: "A, B och C", "A samt B", "A & B".
@@ -257,7 +260,7 @@ def _find_signature_start(lines: list[tuple[int, str]]) -> tuple[int, bool]:
     name lines in which every name carries "(party)".
     """
     for index in range(len(lines) - 1, -1, -1):
-        line = lines[index][1].strip()
+        line = _shape(lines[index][1])
         if not line:
             continue
         if _is_for_line(line):
@@ -266,7 +269,7 @@ def _find_signature_start(lines: list[tuple[int, str]]) -> tuple[int, bool]:
             break
     start = len(lines)
     for index in range(len(lines) - 1, -1, -1):
-        line = lines[index][1].strip()
+        line = _shape(lines[index][1])
         if not line:
             continue
         names = _name_line(line)
@@ -296,6 +299,18 @@ def _add_unique(target: list[str], items: list[str]) -> None:
             target.append(item)
 
 
+def _shape(line: str) -> str:
+    r"""A line as the layout's patterns read it: stripped, each run of white space one space.
+
+    Header, item and signature lines are matched in this form only. Besides making "Ärende
+    22 :  Budget" read as "Ärende 22 : Budget", it keeps every pattern's `\s*` to at most one
+    character, so no pattern can try the splits of a long run of spaces between two `\s*`
+    (which took seconds for a few kilobytes): matching is linear in the line's length. The
+    annotation's text itself is kept as written.
+    """
+    return " ".join(line.split())
+
+
 class _Lines:
     """The text's lines, numbered from 1 and without trailing whitespace, read front to back."""
 
@@ -315,7 +330,7 @@ class _Lines:
             self.position += 1
         if self.position == len(self.lines):
             return None
-        return self.lines[self.position][0], self.lines[self.position][1].strip()
+        return self.lines[self.position][0], _shape(self.lines[self.position][1])
 
 
 @dataclass
@@ -407,7 +422,7 @@ def _parse_signature_block(
     """The signatories of the signature block; their parties are added to ``parties``."""
     signatories: list[Signatory] = []
     for index, (lineno, raw) in enumerate(block):
-        line = raw.strip()
+        line = _shape(raw)
         if not line:
             continue
         if index == 0 and has_for_line:
@@ -469,5 +484,11 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
 
 
 def parse_bytes(data: bytes, source: str = "") -> NoteRecord:
-    """Decode ``data`` with :func:`decode_bytes` and parse it with :func:`parse_note`."""
+    """Decode ``data`` with :func:`decode_bytes` and parse it with :func:`parse_note`.
+
+    A text over MAX_TEXT_BYTES is refused before it is decoded or parsed: no annotation is
+    that long, and the work is bounded by the size (parsing is linear in it).
+    """
+    if len(data) > MAX_TEXT_BYTES:
+        raise ParseError(1, EXPECTED_SMALLER, f"{len(data)} bytes", source)
     return parse_note(decode_bytes(data), source)
