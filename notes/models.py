@@ -140,7 +140,9 @@ class Meeting(models.Model):
     updated_at = models.DateTimeField(_("ändrad"), auto_now=True)
     # A published meeting whose annotations were all withdrawn: its page stays and says why.
     withdrawn_at = models.DateTimeField(_("återkallat"), null=True, blank=True, editable=False)
-    withdrawal_reason = models.TextField(_("skäl för återkallelse"), blank=True, editable=False)
+    withdrawal_reason = models.TextField(
+        _("skäl för återkallelse"), blank=True, default="", db_default="", editable=False
+    )
     # Optimistic locking: a clerk's save is refused if someone else saved in between.
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmeeting',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='skäl för återkallelse'),
+            field=models.TextField(blank=True, db_default='', default='', editable=False, verbose_name='skäl för återkallelse'),
         ),
         migrations.AddField(
             model_name='historicalmeeting',
@@ -23,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='meeting',
             name='withdrawal_reason',
-            field=models.TextField(blank=True, editable=False, verbose_name='skäl för återkallelse'),
+            field=models.TextField(blank=True, db_default='', default='', editable=False, verbose_name='skäl för återkallelse'),
         ),
         migrations.AddField(
             model_name='meeting',
