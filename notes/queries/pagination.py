@@ -270,9 +270,11 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
     per_page, limit = window.per_page, exact_count_limit()
     if not raw.isascii() or not raw.isdigit():
         raise PageError(_("Sidnumret måste vara ett heltal."))
-    number = int(raw)
+    digits = raw.lstrip("0") or "0"
+    # Past any page there is (and without reading thousands of digits as a number).
+    number = int(digits) if len(digits) <= 9 else 10**9
     if number < 1:
-        raise PageError(_("Sidnumret måste vara ett heltal."))
+        raise PageError(_("Sidnumret måste vara 1 eller större."))
     num_pages = window.num_pages  # None unless the result is exact
     if num_pages is not None:
         last = num_pages
