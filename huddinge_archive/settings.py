@@ -170,6 +170,12 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The client's address behind reverse proxies (README, *Behind a proxy*): the networks whose
+# X-Forwarded-For / Forwarded headers are believed. Empty: the peer's address is the client's.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+AXES_CLIENT_IP_CALLABLE = "notes.web.client.axes_client_address"
+# Request log: the client's network (/24, /48), or with LOG_CLIENT_HASH a keyed hash.
+LOG_CLIENT_HASH = env_bool("LOG_CLIENT_HASH", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

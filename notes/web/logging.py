@@ -6,6 +6,8 @@ import json
 import logging
 import time
 
+from notes.web.client import logged_address
+
 request_logger = logging.getLogger("notes.requests")
 
 
@@ -50,7 +52,8 @@ class RequestLogMiddleware:
                 "path": request.path,
                 "status": response.status_code,
                 "duration_ms": duration_ms,
-                "client": request.META.get("REMOTE_ADDR", ""),
+                # The network, not the address (notes.web.client.logged_address).
+                "client": logged_address(request),
             },
         )
         return response

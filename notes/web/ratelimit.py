@@ -15,6 +15,8 @@ from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
 
+from notes.web.client import client_address
+
 
 def bucket_for(request) -> str | None:
     path = request.path
@@ -28,9 +30,8 @@ def bucket_for(request) -> str | None:
 
 
 def client_id(group: str, request) -> str:
-    # Behind a trusted proxy, REMOTE_ADDR is set from X-Forwarded-For by the proxy setup
-    # (see README); we never trust the header ourselves.
-    return request.META.get("REMOTE_ADDR", "unknown")
+    # The client's own address, also behind proxies named in TRUSTED_PROXIES (notes.web.client).
+    return client_address(request)
 
 
 def usage(request, bucket: str) -> dict | None:
