@@ -72,3 +72,17 @@ def test_page_cache_can_be_turned_off(client, sample_annotation, settings):
         client.get("/notes/")
     assert len(again) > 1
     assert page_keys() == []
+
+
+@pytest.mark.parametrize("path", ["/sitemap.xml", "/notes/feed.atom", "/notes/"])
+def test_cached_outputs_carry_their_own_host_and_scheme(client, settings, sample_annotation, path):
+    """An entry made for one allowed host (or scheme) is never served to another: the sitemap
+    and feeds hold absolute URLs."""
+    settings.ALLOWED_HOSTS = ["arkiv.example.se", "testserver"]
+    settings.PAGE_CACHE_SECONDS = 600
+    first = client.get(path, HTTP_HOST="testserver").content.decode()
+    assert "http://testserver/" in first
+    other = client.get(path, HTTP_HOST="arkiv.example.se").content.decode()
+    assert "http://arkiv.example.se/" in other and "testserver" not in other
+    secure = client.get(path, HTTP_HOST="arkiv.example.se", secure=True).content.decode()
+    assert "https://arkiv.example.se/" in secure and "http://arkiv" not in secure

@@ -80,7 +80,8 @@ def within(milliseconds: int, compute):
 
 
 def cached_response(name: str):
-    """Cache a GET view's whole 200 response under the archive version and the full URL.
+    """Cache a GET view's whole 200 response under the archive version and the full URL
+    (scheme, host, path and query).
 
     For outputs that are the same for everyone and costly on a large archive (the sitemap
     counts and pages through every public row).
@@ -98,7 +99,9 @@ def cached_response(name: str):
                 kept = ("Content-Type", "X-Robots-Tag", "Last-Modified")
                 return (response.content, {h: response[h] for h in kept if response.has_header(h)})
 
-            value = cached(request, name, (request.get_full_path(),), render)
+            # Scheme and host too: the response holds absolute URLs built from them.
+            key = (request.scheme, request.get_host(), request.get_full_path())
+            value = cached(request, name, key, render)
             if isinstance(value, HttpResponse):  # not cached: the view's own answer
                 return value
             content, headers = value

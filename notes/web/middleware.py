@@ -88,7 +88,8 @@ def unavailable_response(
 class ArchiveETagMiddleware:
     """Conditional GET for public pages, keyed by the archive version (see ArchiveVersion).
 
-    The ETag covers the archive's version, the full URL and the language. A matching
+    The ETag covers the archive's version, the full URL (scheme and host included) and the
+    language. A matching
     If-None-Match is answered 304 before any view runs: one single-row read instead of a
     page's queries. A page already rendered for the same ETag is answered from the page
     cache (cache alias "pages", PAGE_CACHE_SECONDS; 0 turns it off) just as cheaply. Streamed
@@ -174,6 +175,8 @@ class ArchiveETagMiddleware:
     @staticmethod
     def _etag(request, version: int) -> str:
 
-        key = "\x1f".join([request.get_full_path(), get_language() or "", request.get_host()])
+        key = "\x1f".join(
+            [request.get_full_path(), get_language() or "", request.get_host(), request.scheme]
+        )
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return f'W/"{version}-{digest}"'
