@@ -424,3 +424,51 @@ def test_the_same_text_twice_in_one_submission_is_imported_once(clerk, sample_te
         in (page_text(response))
     )
     assert Annotation.objects.count() == 1
+
+
+def test_a_clerk_cannot_create_a_body_through_the_import(clerk, sample_text):
+    from notes.models import Body
+
+    unknown = sample_text.replace("Kommunstyrelsen", "Hemliga nämnden")
+    response = clerk.post(URL, {"text": unknown, "action": "preview"})
+    text = page_text(response)
+    assert "Organet ”Hemliga nämnden” finns inte i arkivet, och du får inte lägga till organ." in (
+        text
+    )
+    assert 'value="import"' not in response.content.decode()  # nothing to confirm
+    data = {"text": unknown, "digest": "x", "action": "import"}
+    clerk.post(URL, data)
+    assert not Body.objects.filter(name="Hemliga nämnden").exists()
+    assert Annotation.objects.count() == 0
+
+
+def test_a_held_text_edited_to_a_new_body_is_refused_on_publishing(
+    clerk, sample_text, sample_annotation
+):
+    from notes.models import Body, HeldText
+
+    held = HeldText.objects.create(
+        source="ändrad.txt",
+        text=sample_text.replace("Kommunstyrelsen", "Hemliga nämnden").replace(
+            "PROTOKOLLSANTECKNING", "RESERVATION"
+        ),
+    )
+    action = {"action": "publish", "_selected_action": [held.pk], "confirmed": "yes"}
+    response = clerk.post("/admin/notes/heldtext/", action, follow=True)
+    assert "du får inte lägga till organ" in page_text(response)
+    assert HeldText.objects.filter(pk=held.pk).exists()
+    assert not Body.objects.filter(name="Hemliga nämnden").exists()
+
+
+def test_an_administrator_may_create_the_body(client, sample_text, db):
+    from django.contrib.auth.models import User
+
+    from notes.models import Body
+
+    root = User.objects.create_superuser("root", password="x-very-secret-2")
+    client.force_login(root)
+    unknown = sample_text.replace("Kommunstyrelsen", "Valnämnden")
+    response = client.post(URL, {"text": unknown, "action": "preview"})
+    data = {"text": unknown, "digest": digest_of(response), "action": "import"}
+    assert client.post(URL, data).status_code == 302
+    assert Body.objects.filter(name__iexact="Valnämnden").exists()

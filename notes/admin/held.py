@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from notes.ingest.admin_import import missing_permission, parse_error_message
 from notes.ingest.importing import Outcome, import_bytes
 from notes.ingest.parsing import ParseError, parse_bytes
 from notes.models import HeldText
@@ -42,6 +43,15 @@ def publish_held(model_admin, request, queryset):
         return TemplateResponse(request, "admin/notes/heldtext/publish_confirm.html", context)
     published = unchanged = 0
     for held in queryset:
+        try:
+            record = parse_bytes(held.text.encode("utf-8"), source=held.source)
+        except ParseError as error:
+            messages.error(request, parse_error_message(error))
+            continue
+        refusal = missing_permission(record, request.user)
+        if refusal:
+            messages.error(request, f"{held.source}: {refusal}")
+            continue
         with transaction.atomic():
             result = import_bytes(held.text.encode("utf-8"), held.source, publish=False)
             if result.outcome == Outcome.FAILED:

@@ -39,9 +39,9 @@ from django.utils.translation import gettext_lazy
 
 from notes.ingest import parsing
 from notes.ingest.decoding import decode_bytes
-from notes.ingest.importing import Outcome, import_bytes
+from notes.ingest.importing import KNOWN_BODIES, Outcome, import_bytes
 from notes.ingest.parsing import NoteRecord, ParseError, parse_bytes
-from notes.models import Annotation, AnnotationKind, HeldText, Meeting
+from notes.models import AgendaItem, Annotation, AnnotationKind, Body, HeldText, Meeting
 from notes.parties import find_party
 
 MAX_TEXTS = 200
@@ -282,7 +282,7 @@ class PreviewRow:
         return text if len(text) <= EXCERPT_CHARS else text[:EXCERPT_CHARS].rstrip() + "…"
 
 
-def preview(texts: list[SubmittedText]) -> list[PreviewRow]:
+def preview(texts: list[SubmittedText], user) -> list[PreviewRow]:
     """Parse every text and dry-run its import; nothing is saved."""
     rows = []
     seen: dict[tuple, PreviewRow] = {}
@@ -292,6 +292,10 @@ def preview(texts: list[SubmittedText]) -> list[PreviewRow]:
             row.record = parse_bytes(submitted.data, source=submitted.source)
         except ParseError as error:
             row.error = parse_error_message(error)
+            rows.append(row)
+            continue
+        row.error = missing_permission(row.record, user)
+        if row.error:
             rows.append(row)
             continue
         result = import_bytes(submitted.data, submitted.source, dry_run=True, publish=False)
@@ -352,6 +356,30 @@ def parse_error_message(error: ParseError) -> str:
     }
 
 
+def missing_permission(record: NoteRecord, user) -> str:
+    """What importing this text would create that `user` may not create (a message), or "".
+
+    The importer makes what a text names and the archive lacks; a clerk may add meetings,
+    items, parties and people, but not bodies: only those the configuration knows
+    (KNOWN_BODIES, the municipality's bodies) or an administrator added.
+    """
+    name = " ".join(record.body_name.split())
+    known = name.casefold() in {known.casefold() for known, _short, _kind in KNOWN_BODIES}
+    if (
+        not known
+        and not Body.objects.filter(name__iexact=name).exists()
+        and not user.has_perm("notes.add_body")
+    ):
+        return _(
+            "Organet ”%(body)s” finns inte i arkivet, och du får inte lägga till organ. "
+            "Rätta namnet, eller be en administratör lägga till organet."
+        ) % {"body": name}
+    for model, permission in ((Meeting, "add_meeting"), (AgendaItem, "add_agendaitem")):
+        if not user.has_perm(f"notes.{permission}"):
+            return _("Du får inte lägga till %(what)s.") % {"what": model._meta.verbose_name}
+    return ""
+
+
 def meeting_is_published(record: NoteRecord) -> bool:
     """Whether the text's meeting exists and is public."""
     return Meeting.objects.filter(
@@ -391,7 +419,7 @@ def import_view(request, admin_site=None):
         return TemplateResponse(request, "admin/notes/annotation/import.html", context)
 
     texts: list[SubmittedText] = form.cleaned_data["texts"]
-    rows = preview(texts)
+    rows = preview(texts, request.user)
     errors = [row for row in rows if row.error]
     digest = _digest(texts)
     # Files are carried forward as editable boxes; the textarea keeps the pasted texts.
