@@ -13,7 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from notes.ingest.admin_import import missing_permission, parse_error_message
+from notes.ingest.import_checks import missing_permission, parse_error_message
 from notes.ingest.importing import Outcome, import_bytes
 from notes.ingest.parsing import ParseError, parse_bytes
 from notes.models import HeldText
