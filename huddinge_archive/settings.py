@@ -8,6 +8,7 @@ The README lists every variable.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -51,18 +52,33 @@ DEBUG = env_bool("DEBUG", default=False)
 # Production: refuse to start without a real secret and host names; HTTPS-only settings on.
 PRODUCTION = env_bool("PRODUCTION", default=False)
 
-_DEV_SECRET = "dev-only-insecure-key-do-not-use-in-production"
-SECRET_KEY = env_str("SECRET_KEY", _DEV_SECRET)
+
+def _local_secret_key(path: Path) -> str:
+    """Outside production without SECRET_KEY: a random key made once for this checkout and
+    kept in `path` (not in git), never a key written in the code for anyone to read."""
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text(encoding="ascii").strip()
+    key = secrets.token_urlsafe(50)
+    with os.fdopen(descriptor, "w", encoding="ascii") as out:
+        out.write(key)
+    return key
+
+
+SECRET_KEY = env_str("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]")
 if PRODUCTION:
     if DEBUG:
         raise ImproperlyConfigured("PRODUCTION is set: DEBUG must be off.")
-    if SECRET_KEY == _DEV_SECRET or len(SECRET_KEY) < 50:
+    if len(SECRET_KEY) < 50:
         raise ImproperlyConfigured(
             "PRODUCTION is set: SECRET_KEY must be a real secret of at least 50 characters."
         )
     if not os.environ.get("ALLOWED_HOSTS"):
         raise ImproperlyConfigured("PRODUCTION is set: ALLOWED_HOSTS must name the site's hosts.")
+elif not SECRET_KEY:
+    SECRET_KEY = _local_secret_key(BASE_DIR / ".secret_key")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The name shown in the header and page titles.
@@ -165,6 +181,11 @@ AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
+# Only clerks have sessions: signed out after SESSION_IDLE_HOURS without a request (each
+# request starts the period anew), and when the browser closes.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_HOURS", 8) * 3600
+SESSION_SAVE_EVERY_REQUEST = True
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
@@ -179,7 +200,11 @@ LOG_CLIENT_HASH = env_bool("LOG_CLIENT_HASH", default=False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    # Staff accounts: at least 12 characters (Django's default is 8).
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]

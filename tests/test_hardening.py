@@ -301,3 +301,29 @@ def test_rate_limits_let_requests_through_when_the_cache_fails(client, settings,
     monkeypatch.setattr(counter, "add", lambda *a, **k: False)
     for n in range(3):
         assert client.get(f"/api/notes/?n={n}").status_code == 200
+
+
+def test_no_public_development_key_outside_production(settings):
+    """Without SECRET_KEY, a key of this checkout's own (made once, kept out of git), never
+    one written in the code; production refuses to start without a real one (above)."""
+    from huddinge_archive import settings as project_settings
+
+    assert "dev-only" not in settings.SECRET_KEY and len(settings.SECRET_KEY) >= 50
+    key_file = ROOT / ".secret_key"
+    if not os.environ.get("SECRET_KEY"):
+        assert key_file.read_text(encoding="ascii").strip() == settings.SECRET_KEY
+    assert ".secret_key" in (ROOT / ".gitignore").read_text(encoding="utf-8").split()
+    result = run_check_deploy({"SECRET_KEY": "", "PRODUCTION": "1", "ALLOWED_HOSTS": "a.se"})
+    assert result.returncode != 0 and "SECRET_KEY" in result.stderr
+    assert project_settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_staff_passwords_need_twelve_characters_and_sessions_end_when_idle(settings):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError):
+        validate_password("Kort-lösen1")  # 11 characters
+    validate_password("Längre-lösen-2026")
+    assert settings.SESSION_COOKIE_AGE == 8 * 3600
+    assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE

@@ -275,7 +275,8 @@ def test_language_switch_to_english(client, db):
 
 def test_robots_txt_names_the_sitemap(client, db):
     text = client.get("/robots.txt").content.decode()
-    assert "Disallow: /admin/" in text
+    assert "admin" not in text  # the admin's address is not advertised
+    assert "Disallow: /api/" in text
     assert "Sitemap: http://testserver/sitemap.xml" in text
 
 

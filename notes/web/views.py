@@ -260,7 +260,8 @@ def healthz(request):
 def robots_txt(request):
     sitemap = request.build_absolute_uri("/sitemap.xml")
     # Exports and the API are for people and programs that ask for them, not for crawlers.
-    lines = ["User-agent: *", f"Disallow: /{settings.ADMIN_PATH}", "Disallow: /api/"]
+    # The admin is not named: its address is nobody's business (it asks for a login anyway).
+    lines = ["User-agent: *", "Disallow: /api/"]
     lines += ["Disallow: /notes/export"]
     lines += [f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
