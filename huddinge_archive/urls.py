@@ -1,10 +1,19 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 
-admin.site.site_header = f"{settings.MUNICIPALITY_NAME} – protokollsarkiv"
-admin.site.site_title = "Protokollsarkiv"
-admin.site.index_title = "Registrering"
+
+def _site_header() -> str:
+    return gettext("%(municipality)s – protokollsarkiv") % {
+        "municipality": settings.MUNICIPALITY_NAME
+    }
+
+
+admin.site.site_header = lazy(_site_header, str)()
+admin.site.site_title = gettext_lazy("Protokollsarkiv")
+admin.site.index_title = gettext_lazy("Registrering")
 
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),

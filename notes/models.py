@@ -84,7 +84,7 @@ class Body(models.Model):
 
     class Meta:
         verbose_name = _("organ")
-        verbose_name_plural = _("organ")
+        verbose_name_plural = pgettext_lazy("plural", "organ")
         ordering = ["name"]
 
     def __str__(self) -> str:

@@ -161,3 +161,14 @@ def test_autocomplete_for_parties_people_and_items(clerk, sample_annotation):
     assert [r["text"] for r in people["results"]] == ["Sara Heelge Vikmång"]
     items = clerk.get(base + "item&term=preventionsarbete").json()
     assert len(items["results"]) == 1
+
+
+def test_history_pages_name_things_as_the_admin_does(clerk, sample_annotation):
+    pk = sample_annotation.pk
+    history = clerk.get(f"/admin/notes/annotation/{pk}/history/").content.decode()
+    assert ">None<" not in history.replace(" ", "").replace("\n", "")
+    record = sample_annotation.history.earliest("history_date")
+    page = clerk.get(f"/admin/notes/annotation/{pk}/history/{record.history_id}/").content.decode()
+    breadcrumbs = page[page.index('class="breadcrumbs"') :][:800]
+    assert "Protokollsarkivet" in breadcrumbs and "Anteckningar" in breadcrumbs
+    assert "Notes" not in breadcrumbs and "istorical" not in breadcrumbs

@@ -262,7 +262,7 @@ def test_upload_preview_import_as_drafts_then_again_unchanged(
     assert "0 nya, 2 finns redan, 0 med fel" in text
     data["digest"] = digest_of(response)
     response = clerk.post(URL, data, follow=True)
-    assert "2 fanns redan." in page_text(response)
+    assert "2 fanns redan i arkivet." in page_text(response)
     assert "importerade" not in page_text(response)
     assert counts() == before
 
@@ -388,7 +388,7 @@ def test_into_a_published_meeting_the_clerk_may_choose_public(
 ):
     other = sample_text.replace("PROTOKOLLSANTECKNING", "RESERVATION")
     response = _import(clerk, other, visibility="public")
-    assert "1 importerade till publicerade sammanträden: de är offentliga nu." in (
+    assert "1 importerad till ett publicerat sammanträde: den är offentlig nu." in (
         page_text(response)
     )
     assert Client().get("/api/notes/?kind=reservation").json()["count"] == 1
@@ -420,8 +420,8 @@ def test_the_same_text_twice_in_one_submission_is_imported_once(clerk, sample_te
     }
     response = clerk.post(URL, data, follow=True)
     assert (
-        "1 importerade som utkast: de syns inte förrän sammanträdet publiceras. 1 fanns redan."
-        in (page_text(response))
+        "1 importerad som utkast: den syns inte förrän sammanträdet publiceras. "
+        "1 fanns redan i arkivet." in (page_text(response))
     )
     assert Annotation.objects.count() == 1
 

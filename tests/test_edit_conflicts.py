@@ -213,3 +213,23 @@ def test_restoring_over_a_newer_save_is_refused(clerk, second_clerk, item):
     assert CONFLICT in response.content.decode()
     annotation.refresh_from_db()
     assert annotation.text == "Kollegans version."
+
+
+def test_the_history_records_what_happened_and_nothing_else(clerk, item):
+    """One save adding an annotation with two parties is one version of the parties, not a
+    removal and two additions; a save of an unchanged form adds no version."""
+    v, mp = party("V"), party("MP")
+    response = clerk.post(
+        "/admin/notes/annotation/add/",
+        {"item": item.pk, "kind": "reservation", "parties": [v.pk, mp.pk], "text": "Ny text."},
+    )
+    assert response.status_code == 302
+    annotation = Annotation.objects.get(kind="reservation")
+    versions = list(annotation.history.order_by("history_date"))
+    parties_seen = [sorted(p.party_id for p in h.parties.all()) for h in versions]
+    assert [] not in parties_seen[1:]  # never shown as removed in between
+    assert len(versions) <= 2
+    url = f"/admin/notes/annotation/{annotation.pk}/change/"
+    before = annotation.history.count()
+    assert clerk.post(url, admin_form(clerk, url)).status_code == 302
+    assert annotation.history.count() == before

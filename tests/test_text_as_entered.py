@@ -54,7 +54,9 @@ def _orders(annotation_id: int, client) -> dict[str, list[str]]:
     }
 
 
-def test_imported_order_is_kept_everywhere(client):
+@pytest.mark.parametrize("created_first", ["MP", "V"])
+def test_imported_order_is_kept_everywhere(client, created_first):
+    party(created_first)  # the parties' ids in either order: the text's order is kept
     result = import_bytes(IMPORTED.encode(), "budget.txt")
     assert result.annotation_id is not None, result.message
     orders = _orders(result.annotation_id, client)

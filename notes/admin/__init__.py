@@ -12,6 +12,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, Value, When
+from django.db.models.signals import m2m_changed
 from django.forms.models import model_to_dict
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -161,6 +162,18 @@ class AnnotationForm(OptimisticLockForm):
             assert isinstance(field, forms.ModelMultipleChoiceField) and field.queryset is not None
             field.queryset = field.queryset.order_by(_positions(order), "name")
 
+    @cached_property
+    def changed_data(self):
+        changed = super().changed_data
+        if self.reverting:
+            return changed
+        for name in self.ORDERED:
+            # The same parties in another order is a change too (a set would not see it).
+            shown = [str(v) for v in self.data.getlist(self.add_initial_prefix(name))]  # type: ignore[attr-defined]
+            if name in self.fields and name not in changed and shown != self._posted(name):
+                changed.append(name)
+        return changed
+
     def _posted(self, name: str) -> list[str]:
         """The ids as the form sent them, in its order (select2 appends a new choice)."""
         return [str(v) for v in self.data.getlist(self.add_prefix(name))]  # type: ignore[attr-defined]
@@ -184,19 +197,49 @@ class AnnotationForm(OptimisticLockForm):
         return super().save(commit=commit)
 
     def _save_m2m(self):
-        super()._save_m2m()  # type: ignore[misc]
-        for name in self.ORDERED:
-            if name not in self.cleaned_data:
-                continue
+        # Parties and signatories are written here, in order; the other relations by Django.
+        chosen_by_name = {
+            n: self.cleaned_data.pop(n) for n in self.ORDERED if n in self.cleaned_data
+        }
+        try:
+            super()._save_m2m()  # type: ignore[misc]
+        finally:
+            self.cleaned_data.update(chosen_by_name)
+        for name, chosen in chosen_by_name.items():
+            by_pk = {str(o.pk): o for o in chosen}
             wanted = self._posted(name)
-            chosen = {str(o.pk): o for o in self.cleaned_data[name]}
-            ordered = [chosen[pk] for pk in dict.fromkeys(wanted) if pk in chosen]
-            ordered += [o for pk, o in chosen.items() if pk not in wanted]
-            if [o.pk for o in _in_entered_order(self.instance, name)] != [o.pk for o in ordered]:
-                manager = getattr(self.instance, name)
-                manager.clear()
-                for obj in ordered:  # one by one: a bulk add inserts in its own order
-                    manager.add(obj)
+            ordered = [by_pk[pk] for pk in dict.fromkeys(wanted) if pk in by_pk]
+            ordered += [o for pk, o in by_pk.items() if pk not in wanted]
+            _set_in_order(self.instance, name, ordered)
+
+
+def _set_in_order(annotation, name: str, ordered: list) -> None:
+    """Make the annotation's links of `name` exactly `ordered`, in that order, with as few
+    changes (and history records) as it takes: nothing when they already are; the new ones
+    added after the kept ones when those keep their order; else all of them written anew."""
+    current = _in_entered_order(annotation, name)
+    if [o.pk for o in current] == [o.pk for o in ordered]:
+        return
+    manager = getattr(annotation, name)
+    kept = [o for o in current if o in ordered]
+    if [o.pk for o in kept] != [o.pk for o in ordered[: len(kept)]]:
+        kept = []  # the order changed: write them all anew
+    removed = [o for o in current if o not in kept]
+    if removed:
+        manager.remove(*removed)
+    added = ordered[len(kept) :]
+    if not added:
+        return
+    # One insert in this order (a plain add() inserts in an order of its own), announced as
+    # one change, as add() does, so the history records it once.
+    through = manager.through
+    source, target = ("annotation", "party") if name == "parties" else ("annotation", "person")
+    pk_set = {o.pk for o in added}
+    model = type(added[0])
+    signal_kwargs = {"instance": annotation, "reverse": False, "model": model, "pk_set": pk_set}
+    m2m_changed.send(sender=through, action="pre_add", using="default", **signal_kwargs)
+    through.objects.bulk_create([through(**{source: annotation, target: o}) for o in added])
+    m2m_changed.send(sender=through, action="post_add", using="default", **signal_kwargs)
 
 
 def _in_entered_order(annotation, name: str) -> list:
@@ -234,11 +277,14 @@ class RecordAdmin(SimpleHistoryAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        if not getattr(form, "stale", False):  # a stale form the clerk left alone writes nothing
-            super().save_model(request, obj, form, change)
+        # A form the clerk left alone writes nothing (and adds no empty version to the
+        # history), stale or not; a restore from the history page is a change by definition.
+        if change and not form.has_changed() and not getattr(form, "reverting", False):
+            return
+        super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
-        if not getattr(form, "stale", False):
+        if not change or form.has_changed() or getattr(form, "reverting", False):
             super().save_related(request, form, formsets, change)
             return
         for formset in formsets:  # the inline rows are checked and saved on their own

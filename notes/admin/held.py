@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from notes.ingest.import_checks import missing_permission, parse_error_message
 from notes.ingest.importing import Outcome, import_bytes
@@ -64,8 +64,17 @@ def publish_held(model_admin, request, queryset):
             unchanged += 1
     model_admin.message_user(
         request,
-        _("%(published)s texter publicerades, %(unchanged)s fanns redan.")
-        % {"published": published, "unchanged": unchanged},
+        ngettext("%(count)s text publicerades.", "%(count)s texter publicerades.", published)
+        % {"count": published}
+        + (
+            " "
+            + ngettext(
+                "%(count)s fanns redan i arkivet.", "%(count)s fanns redan i arkivet.", unchanged
+            )
+            % {"count": unchanged}
+            if unchanged
+            else ""
+        ),
         messages.SUCCESS,
     )
     return None

@@ -22,7 +22,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import update_change_reason
 
 from notes.models import Annotation, Meeting
@@ -102,7 +102,10 @@ def confirm_publication(model_admin, request, queryset):
         count = publish(queryset, _("Publicerad"))
         model_admin.message_user(
             request,
-            _("%(count)s sammanträden publicerades.") % {"count": count},
+            ngettext(
+                "%(count)s sammanträde publicerades.", "%(count)s sammanträden publicerades.", count
+            )
+            % {"count": count},
             messages.SUCCESS,
         )
         return None

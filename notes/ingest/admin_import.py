@@ -35,7 +35,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from notes.ingest.decoding import decode_bytes
 from notes.ingest.import_checks import missing_permission, parse_error_message
@@ -356,7 +356,10 @@ def import_view(request, admin_site=None):
         context["form"] = ImportForm()
         return TemplateResponse(request, "admin/notes/annotation/import.html", context)
 
-    form = ImportForm(request.POST, request.FILES, carried=_carried_from_post(request.POST))
+    data = request.POST.copy()
+    if not data.get("visibility"):
+        data["visibility"] = HOLD  # the choice the page shows selected until the clerk changes it
+    form = ImportForm(data, request.FILES, carried=_carried_from_post(request.POST))
     context["form"] = form
     if not form.is_valid():
         context["carried"] = form.carried
@@ -418,24 +421,42 @@ def _import(request, texts: list[SubmittedText], hold: bool):
     parts = []
     if counts["draft"]:
         parts.append(
-            _("%(count)s importerade som utkast: de syns inte förrän sammanträdet publiceras.")
+            ngettext(
+                "%(count)s importerad som utkast: den syns inte förrän sammanträdet publiceras.",
+                "%(count)s importerade som utkast: de syns inte förrän sammanträdet publiceras.",
+                counts["draft"],
+            )
             % {"count": counts["draft"]}
         )
     if counts["held"]:
         parts.append(
-            _(
+            ngettext(
+                "%(count)s väntar på publicering under Väntande texter: sammanträdet är "
+                "redan publicerat.",
                 "%(count)s väntar på publicering under Väntande texter: deras sammanträden "
-                "är redan publicerade."
+                "är redan publicerade.",
+                counts["held"],
             )
             % {"count": counts["held"]}
         )
     if counts["public"]:
         parts.append(
-            _("%(count)s importerade till publicerade sammanträden: de är offentliga nu.")
+            ngettext(
+                "%(count)s importerad till ett publicerat sammanträde: den är offentlig nu.",
+                "%(count)s importerade till publicerade sammanträden: de är offentliga nu.",
+                counts["public"],
+            )
             % {"count": counts["public"]}
         )
     if counts["unchanged"]:
-        parts.append(_("%(count)s fanns redan.") % {"count": counts["unchanged"]})
+        parts.append(
+            ngettext(
+                "%(count)s fanns redan i arkivet.",
+                "%(count)s fanns redan i arkivet.",
+                counts["unchanged"],
+            )
+            % {"count": counts["unchanged"]}
+        )
     if parts:
         messages.success(request, " ".join(parts))
     if counts["held"] and not imported:

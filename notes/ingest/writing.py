@@ -26,12 +26,10 @@ _HISTORY_TYPES = "+~~"
 
 
 def _added_ids(objects) -> list[int]:
-    """The ids that a many-to-many ``add(*objects)`` inserts, in the order it inserts them
-    (Django collects them in a set first)."""
-    ids: set[int] = set()
-    for obj in objects:
-        ids.add(obj.pk)
-    return list(ids.difference(()))
+    """The ids of ``objects`` once each, in the order the text gives them: the order of the
+    link rows is the order the archive shows (a plain ``add(*objects)`` would insert them in
+    an order of its own)."""
+    return list(dict.fromkeys(obj.pk for obj in objects))
 
 
 @functools.cache

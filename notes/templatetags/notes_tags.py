@@ -120,9 +120,9 @@ def choice_spans(bound_field, css_class):
     )
 
 
-# A word with the white space after it: a change reads as runs of words, not as words
-# interleaved with the spaces they share.
-_WORDS = re.compile(r"\s+|\S+\s*")
+# A word with the spaces after it (a change reads as runs of words, not as words interleaved
+# with the spaces they share); line breaks stand alone, so a paragraph break stays where it is.
+_WORDS = re.compile(r"\S+[^\S\n]*|\s+")
 
 
 @register.simple_tag
