@@ -11,6 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.db.models import Case, Value, When
 from django.db.models.signals import m2m_changed
 from django.forms.models import model_to_dict
@@ -267,8 +268,9 @@ class RecordAdmin(SimpleHistoryAdmin):
         return request.user.is_superuser
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
-        request.reverting_to_version = True  # read by get_form()
-        return super().history_form_view(request, object_id, version_id, extra_context)
+        request.reverting_to_version = True  # read by get_form() and save_model()
+        with transaction.atomic():  # all of a restore, or nothing of it
+            return super().history_form_view(request, object_id, version_id, extra_context)
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -281,7 +283,23 @@ class RecordAdmin(SimpleHistoryAdmin):
         # history), stale or not; a restore from the history page is a change by definition.
         if change and not form.has_changed() and not getattr(form, "reverting", False):
             return
+        if getattr(request, "reverting_to_version", False):
+            self._keep_state(request, obj)
         super().save_model(request, obj, form, change)
+
+    # Set by the form's own save (the version moves, a correction is dated), not restored.
+    STATE_SET_BY_THE_FORM = frozenset({"version", "corrected_at"})
+
+    def _keep_state(self, request, obj) -> None:
+        """A restore brings back what a clerk edits, never the record's state: publication,
+        withdrawal and the other fields no form edits stay as they are now."""
+        current = type(obj)._default_manager.get(pk=obj.pk)
+        readonly = set(self.get_readonly_fields(request, current))
+        for field in obj._meta.concrete_fields:
+            if field.name in self.STATE_SET_BY_THE_FORM or field.primary_key:
+                continue
+            if not field.editable or field.name in readonly:
+                setattr(obj, field.attname, getattr(current, field.attname))
 
     def save_related(self, request, form, formsets, change):
         if not change or form.has_changed() or getattr(form, "reverting", False):
