@@ -261,6 +261,8 @@ class Party(models.Model):
     )
     # Not a field (a bare annotation makes none): set on the parties of parties_with_counts().
     annotation_count: int
+    # Renaming a party changes every page that names it: kept with who and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("parti")
@@ -311,6 +313,8 @@ class Person(models.Model):
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
 
     objects = PersonQuerySet.as_manager()
+    # A signatory renamed or moved to another party: kept with who and when.
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("person")

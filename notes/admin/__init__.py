@@ -415,14 +415,14 @@ class AgendaItemAdmin(RecordAdmin):
 
 
 @admin.register(Party)
-class PartyAdmin(admin.ModelAdmin):
+class PartyAdmin(SimpleHistoryAdmin):
     list_display = ["name", "abbreviation", "colour"]
     search_fields = ["name", "abbreviation"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(SimpleHistoryAdmin):
     list_display = ["name", "party", "is_demo"]
     list_select_related = ["party"]
     list_filter = ["party", "is_demo"]
