@@ -191,6 +191,9 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Login records (address, browser, user name) are kept this long, then deleted by
+# `manage.py purge_login_records` (run daily).
+LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 30)
 # The client's address behind reverse proxies (README, *Behind a proxy*): the networks whose
 # X-Forwarded-For / Forwarded headers are believed. Empty: the peer's address is the client's.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
