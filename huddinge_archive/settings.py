@@ -191,6 +191,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Exports one client may run at once (0: no limit); over it, 429. A slot not given back (a
+# worker killed mid-export) frees itself after EXPORT_SLOT_SECONDS.
+EXPORTS_PER_CLIENT = env_int("EXPORTS_PER_CLIENT", 2)
+EXPORT_SLOT_SECONDS = env_int("EXPORT_SLOT_SECONDS", 600)
 # Login records (address, browser, user name) are kept this long, then deleted by
 # `manage.py purge_login_records` (run daily).
 LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 30)

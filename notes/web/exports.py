@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 from notes.models import Annotation
 from notes.queries.annotations import filtered_annotations
 from notes.web.errors import bad_filter
+from notes.web.ratelimit import ExportSlot, SlotStream, too_many_exports
 
 # Hard cap on rows per export. Larger archives are fetched in parts with date_after/date_before.
 # The check is free: the query is sliced to MAX_ROWS + 1 rows and the extra row, if it comes,
@@ -161,8 +162,12 @@ def export_csv(request):
     annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         return bad_filter(annotation_filter)
+    slot = ExportSlot(request)
+    if not slot.take():
+        return too_many_exports(request)
     response = StreamingHttpResponse(
-        csv_lines(result, site_prefix(request)), content_type="text/csv; charset=utf-8"
+        SlotStream(csv_lines(result, site_prefix(request)), slot),
+        content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
     response["X-Export-Row-Limit"] = str(MAX_ROWS)
@@ -218,8 +223,11 @@ def export_json(request):
         "permalink": request.build_absolute_uri(),
         "row_limit": MAX_ROWS,
     }
+    slot = ExportSlot(request)
+    if not slot.take():
+        return too_many_exports(request)
     response = StreamingHttpResponse(
-        json_chunks(result, head, site_prefix(request)),
+        SlotStream(json_chunks(result, head, site_prefix(request)), slot),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{export_filename("json")}"'

@@ -10,7 +10,10 @@ cache does not answer, requests are let through (RATELIMIT_FAIL_OPEN) rather tha
 
 from __future__ import annotations
 
+import contextlib
+
 from django.conf import settings
+from django.core.cache import caches
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext as _
 from django_ratelimit.core import get_usage
@@ -73,3 +76,68 @@ class RateLimitMiddleware:
             response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
         response["Retry-After"] = str(retry_after)
         return response
+
+
+class ExportSlot:
+    """One of a client's concurrent exports (EXPORTS_PER_CLIENT, counted in the rate-limit
+    cache): taken when an export starts, given back when its response is closed (finished,
+    broken off or never read); a slot that is never given back expires after
+    EXPORT_SLOT_SECONDS. A cache that does not answer lets the export run."""
+
+    def __init__(self, request):
+        self.key = f"exports-running:{client_address(request)}"
+        self.taken = False
+
+    def take(self) -> bool:
+        limit = settings.EXPORTS_PER_CLIENT
+        if limit <= 0:
+            return True
+        cache = caches[settings.RATELIMIT_USE_CACHE]
+        try:
+            cache.add(self.key, 0, timeout=settings.EXPORT_SLOT_SECONDS)
+            running = cache.incr(self.key)
+        except Exception:
+            return True
+        if running > limit:
+            self._decrement()
+            return False
+        self.taken = True
+        return True
+
+    def give_back(self) -> None:
+        if self.taken:
+            self.taken = False
+            self._decrement()
+
+    def _decrement(self) -> None:
+        # Expired or unreachable: nothing to give back.
+        with contextlib.suppress(Exception):
+            caches[settings.RATELIMIT_USE_CACHE].decr(self.key)
+
+
+class SlotStream:
+    """An export's chunks, giving its slot back when the response is closed (Django closes
+    the streamed content's iterator whether or not it was read)."""
+
+    def __init__(self, chunks, slot: ExportSlot):
+        self.chunks, self.slot = chunks, slot
+
+    def __iter__(self):
+        return iter(self.chunks)
+
+    def close(self) -> None:
+        try:
+            close = getattr(self.chunks, "close", None)
+            if close is not None:
+                close()
+        finally:
+            self.slot.give_back()
+
+
+def too_many_exports(request) -> HttpResponse:
+    message = _(
+        "Du har redan %(count)s exporter igång. Vänta tills någon av dem är klar och försök igen."
+    ) % {"count": settings.EXPORTS_PER_CLIENT}
+    response = HttpResponse(message, status=429, content_type="text/plain; charset=utf-8")
+    response["Retry-After"] = "10"
+    return response
