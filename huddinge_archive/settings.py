@@ -106,6 +106,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "notes.web.logging.RequestLogMiddleware",
+    "notes.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -191,6 +192,10 @@ AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# The largest request body taken (the admin's import: up to 200 texts of 1 MB each is more
+# than anyone sends at once); over it, 413 before reading. Text fields: 12 MB while read.
+MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Exports one client may run at once (0: no limit); over it, 429. A slot not given back (a
 # worker killed mid-export) frees itself after EXPORT_SLOT_SECONDS.
 EXPORTS_PER_CLIENT = env_int("EXPORTS_PER_CLIENT", 2)

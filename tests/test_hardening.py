@@ -327,3 +327,13 @@ def test_staff_passwords_need_twelve_characters_and_sessions_end_when_idle(setti
     validate_password("Längre-lösen-2026")
     assert settings.SESSION_COOKIE_AGE == 8 * 3600
     assert settings.SESSION_SAVE_EVERY_REQUEST and settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+
+
+def test_a_request_over_the_size_limit_is_refused_before_it_is_read(client, settings, db):
+    settings.MAX_REQUEST_BYTES = 1024 * 1024
+    body = b"x" * (1024 * 1024 + 1)
+    response = client.generic("POST", "/admin/login/", body, content_type="text/plain")
+    assert response.status_code == 413
+    assert "högst 1 MB" in response.content.decode()
+    small = client.post("/admin/login/", {"username": "a", "password": "b"})
+    assert small.status_code == 200  # an ordinary form is read as before

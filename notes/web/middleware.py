@@ -7,6 +7,7 @@ from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template import loader
 from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
 from notes.models import ArchiveVersion
 
@@ -25,6 +26,29 @@ class SwedishByDefaultMiddleware:
     def __call__(self, request):
         if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
             request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
+        return self.get_response(request)
+
+
+class RequestSizeLimitMiddleware:
+    """A request body over MAX_REQUEST_BYTES is refused (413) from its Content-Length, before
+    any of it is read; the proxy in front should refuse it first (README, *Behind a proxy*).
+    Form fields are further bounded by DATA_UPLOAD_MAX_MEMORY_SIZE while they are read."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.MAX_REQUEST_BYTES:
+            message = _("Förfrågan är för stor: högst %(size)s MB tas emot.") % {
+                "size": settings.MAX_REQUEST_BYTES // (1024 * 1024)
+            }
+            response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
+            response["Connection"] = "close"
+            return response
         return self.get_response(request)
 
 
