@@ -7,23 +7,19 @@ the importer and a raw SQL session all meet the same rules.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
-from django.core.validators import RegexValidator
 from django.db import connection, models
-from django.db.models import F, Func, Prefetch, Q, Value
+from django.db.models import Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-# The tables that database triggers keep (vocabulary, version, counts), defined beside these.
 from notes.kept import (  # noqa: F401 (re-exported)
     ACCENTED,
     FOLDED,
@@ -33,18 +29,14 @@ from notes.kept import (  # noqa: F401 (re-exported)
     folded,
 )
 
-colour_validator = RegexValidator(r"^#[0-9a-fA-F]{6}$", _("Ange färgen som #rrggbb."))
-
-
-def case_key(field: str = "case_number") -> Func:
-    """A diarienummer as it is compared: upper case, without white space (`ks - 2021 / 12`
-    and `KS-2021/12` are the same case). Indexed on AgendaItem for prefix look-ups."""
-    return Upper(Func(F(field), Value(r"\s"), Value(""), Value("g"), function="regexp_replace"))
-
-
-def normalise_newlines(text: str) -> str:
-    """CRLF (what a browser sends from a text box) and CR become LF, as in imported texts."""
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+# The tables that database triggers keep (vocabulary, version, counts), defined beside these.
+# How values are written and compared (case numbers, line ends, slugs), re-exported.
+from notes.values import (  # noqa: F401 (re-exported)
+    case_key,
+    colour_validator,
+    normalise_newlines,
+    unique_slug,
+)
 
 
 def entered_order(relation: str, queryset=None) -> Prefetch:
@@ -56,15 +48,6 @@ def entered_order(relation: str, queryset=None) -> Prefetch:
         queryset = manager.field.related_model._default_manager.all()
     # The prefetch joins the link table under its own name.
     return Prefetch(relation, queryset=queryset.order_by(RawSQL(f"{through}.id", ())))
-
-
-def unique_slug(name: str, is_taken: Callable[[str], bool], fallback: str = "person") -> str:
-    """`slugify(name)`, or with -2, -3 … appended until `is_taken` says it is free."""
-    base = slugify(name) or fallback
-    slug, n = base, 2
-    while is_taken(slug):
-        slug, n = f"{base}-{n}", n + 1
-    return slug
 
 
 class Body(models.Model):
