@@ -474,3 +474,25 @@ class HeldText(models.Model):
     def save(self, *args, **kwargs):
         self.text = normalise_newlines(self.text)
         super().save(*args, **kwargs)
+
+
+class Erasure(models.Model):
+    """A text erased from the archive on a court order or a request under the GDPR: which
+    annotation, when and why (notes.ingest.erasure). The annotation stays, saying that its
+    text was removed; the text is gone from it, its history, the vocabulary and every output.
+    """
+
+    annotation = models.ForeignKey(
+        Annotation, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("anteckning")
+    )
+    erased_at = models.DateTimeField(_("raderad"), auto_now_add=True)
+    reason = models.TextField(_("skäl"))
+    requested_by = models.CharField(_("begärd av"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("radering")
+        verbose_name_plural = _("raderingar")
+        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="erasure_has_reason")]
+
+    def __str__(self) -> str:
+        return f"{self.annotation_id} {self.erased_at:%Y-%m-%d}"

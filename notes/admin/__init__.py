@@ -28,6 +28,7 @@ from notes.models import (
     AgendaItem,
     Annotation,
     Body,
+    Erasure,
     Meeting,
     Party,
     Person,
@@ -311,3 +312,20 @@ class AnnotationAdmin(RecordAdmin):
             "original": annotation,
         }
         return TemplateResponse(request, "admin/notes/annotation/withdraw.html", context)
+
+
+@admin.register(Erasure)
+class ErasureAdmin(admin.ModelAdmin):
+    """Erasures are made by `manage.py erase_text` (it asks first); here they are only read."""
+
+    list_display = ["annotation", "erased_at", "requested_by", "reason"]
+    list_select_related = ["annotation__item__meeting__body"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
