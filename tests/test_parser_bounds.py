@@ -107,3 +107,13 @@ def test_a_text_over_the_limit_is_refused_before_it_is_read():
     with pytest.raises(ParseError, match="at most 1024 KB"):
         parse_bytes(data, source="stor.txt")
     assert time.perf_counter() - started < 0.5
+
+
+def test_a_text_over_the_time_budget_is_refused_with_a_clear_message(monkeypatch):
+    """However it came to take that long, a parse past its budget stops with a ParseError
+    (the importer then saves nothing, as for any text that cannot be read)."""
+    import notes.ingest.parsing as parsing
+
+    monkeypatch.setattr(parsing, "PARSE_BUDGET_SECONDS", -1.0)  # already over
+    with pytest.raises(ParseError, match="read within"):
+        parse_bytes("\n".join(TEMPLATE).encode(), source="långsam.txt")

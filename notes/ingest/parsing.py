@@ -23,9 +23,11 @@ from __future__ import annotations
 
 import datetime
 import re
+import time
 from dataclasses import dataclass, field
 
 from notes.ingest.decoding import decode_bytes, normalise_newlines
+from notes.ingest.signatures import find_signature_start, name_line, shape, split_list
 from notes.parties import find_party
 
 KIND_PROTOKOLLSANTECKNING = "protokollsanteckning"
@@ -49,21 +51,17 @@ EXPECTED_TEXT = "annotation text"
 # The longest annotation text accepted (the admin's upload limit is the same).
 MAX_TEXT_BYTES = 1024 * 1024
 EXPECTED_SMALLER = f"a text of at most {MAX_TEXT_BYTES // 1024} KB"
+# A text that takes longer than this to read is refused (parsing is linear in the text, so
+# only a machine under heavy load or a text of a kind never seen gets near it).
+PARSE_BUDGET_SECONDS = 5.0
+EXPECTED_IN_TIME = f"a text that can be read within {PARSE_BUDGET_SECONDS:g} s"
 
 
 # The separators of a list of parties or names: "A, B och C", "A samt B", "A & B".
-_LIST_SEPARATOR = re.compile(r"\s*,\s*|\s+och\s+|\s+samt\s+|\s*&\s*", re.IGNORECASE)
-
-
-def _split_list(text: str) -> list[str]:
-    """Split "A, B och C" into ["A", "B", "C"] (empty pieces are kept, to be reported)."""
-    return [piece.strip() for piece in _LIST_SEPARATOR.split(text.strip())]
-
-
 def _parse_party_list(text: str, line: int, source: str) -> list[str]:
     """Parse a list of parties; every piece must be a known party or ParseError is raised."""
     abbreviations: list[str] = []
-    for piece in _split_list(text):
+    for piece in split_list(text):
         party = find_party(piece)
         if party is None:
             raise ParseError(line, EXPECTED_PARTY, piece or text, source)
@@ -206,79 +204,6 @@ def _parse_case_number(text: str, lineno: int, line: str, source: str) -> str:
     return match.group(1).upper() + match.group(2)
 
 
-# --------------------------------------------------------------------------- signatures
-
-_NAME_PARTICLES = frozenset(
-    {"af", "av", "von", "van", "de", "der", "den", "da", "di", "du", "la", "le", "el", "al"}
-)
-_NAME_WORD = re.compile(r"[A-ZÅÄÖÆØÉÈÜ][^\W\d_]*(?:[-'’.][^\W\d_]*)*")
-_NAME_WITH_PARTY = re.compile(r"(.+?)\s*\(([^()]+)\)")
-
-
-def _split_name(piece: str) -> tuple[str, str | None] | None:
-    """Split "Anna Andersson (V)" into ("Anna Andersson", "V"); None if not name-like."""
-    match = _NAME_WITH_PARTY.fullmatch(piece)
-    name, party = (match.group(1), match.group(2).strip()) if match else (piece, None)
-    words = name.split()
-    if not 1 <= len(words) <= 6 or name.endswith((".", "!", "?", ":", ";")):
-        return None
-    if not _NAME_WORD.fullmatch(words[0]):
-        return None
-    for word in words[1:]:
-        if not (_NAME_WORD.fullmatch(word) or word.casefold() in _NAME_PARTICLES):
-            return None
-    return name, party
-
-
-def _name_line(line: str) -> list[tuple[str, str | None]] | None:
-    """Return the names (with written party) on a signature line, None if it is not one."""
-    names = []
-    for piece in _split_list(line):
-        split = _split_name(piece)
-        if split is None:
-            return None
-        names.append(split)
-    return names
-
-
-def _is_for_line(line: str) -> bool:
-    """Is this shaped like "För <parties>" (a short line, not a sentence starting "För att")?"""
-    stripped = line.strip()
-    if not (stripped.startswith(("För ", "FÖR ")) and len(stripped.split()) <= 16):
-        return False
-    rest = stripped[4:].lstrip()
-    return (
-        bool(rest) and (rest[0].isupper() or rest[0] == "(") and not rest.endswith((".", "!", "?"))
-    )
-
-
-def _find_signature_start(lines: list[tuple[int, str]]) -> tuple[int, bool]:
-    """Return (index in ``lines`` where the signature block starts, has a För-line).
-
-    The index is ``len(lines)`` when there is no signature block.  With a "För …" line, every
-    non-blank line after it must be a name line; without one, the block is the trailing run of
-    name lines in which every name carries "(party)".
-    """
-    for index in range(len(lines) - 1, -1, -1):
-        line = _shape(lines[index][1])
-        if not line:
-            continue
-        if _is_for_line(line):
-            return index, True
-        if _name_line(line) is None:
-            break
-    start = len(lines)
-    for index in range(len(lines) - 1, -1, -1):
-        line = _shape(lines[index][1])
-        if not line:
-            continue
-        names = _name_line(line)
-        if names is None or any(party is None for _, party in names):
-            break
-        start = index
-    return start, False
-
-
 # --------------------------------------------------------------------------- parsing
 
 
@@ -299,18 +224,6 @@ def _add_unique(target: list[str], items: list[str]) -> None:
             target.append(item)
 
 
-def _shape(line: str) -> str:
-    r"""A line as the layout's patterns read it: stripped, each run of white space one space.
-
-    Header, item and signature lines are matched in this form only. Besides making "Ärende
-    22 :  Budget" read as "Ärende 22 : Budget", it keeps every pattern's `\s*` to at most one
-    character, so no pattern can try the splits of a long run of spaces between two `\s*`
-    (which took seconds for a few kilobytes): matching is linear in the line's length. The
-    annotation's text itself is kept as written.
-    """
-    return " ".join(line.split())
-
-
 class _Lines:
     """The text's lines, numbered from 1 and without trailing whitespace, read front to back."""
 
@@ -323,6 +236,13 @@ class _Lines:
         ]
         self.last_line = self.lines[-1][0]
         self.position = 0  # index in ``lines`` of the next line to read
+        self.deadline = time.monotonic() + PARSE_BUDGET_SECONDS
+
+    def within_budget(self, source: str) -> None:
+        """Raise ParseError once the text has taken longer than PARSE_BUDGET_SECONDS."""
+        if time.monotonic() > self.deadline:
+            lineno = self.lines[min(self.position, len(self.lines) - 1)][0]
+            raise ParseError(lineno, EXPECTED_IN_TIME, "…", source)
 
     def next_content(self) -> tuple[int, str] | None:
         """Skip blank lines; return (line number, stripped line) or None at the end."""
@@ -330,7 +250,7 @@ class _Lines:
             self.position += 1
         if self.position == len(self.lines):
             return None
-        return self.lines[self.position][0], _shape(self.lines[self.position][1])
+        return self.lines[self.position][0], shape(self.lines[self.position][1])
 
 
 @dataclass
@@ -346,6 +266,7 @@ def _parse_header(lines: _Lines, source: str) -> _Header:
     """Municipality, body and date, in any order, up to and including the kind header."""
     header = _Header()
     while True:
+        lines.within_budget(source)
         current = lines.next_content()
         if current is None:
             if not header.body_name:
@@ -422,13 +343,13 @@ def _parse_signature_block(
     """The signatories of the signature block; their parties are added to ``parties``."""
     signatories: list[Signatory] = []
     for index, (lineno, raw) in enumerate(block):
-        line = _shape(raw)
+        line = shape(raw)
         if not line:
             continue
         if index == 0 and has_for_line:
             _add_unique(parties, _parse_party_list(line[4:], lineno, source))
             continue
-        for name, written_party in _name_line(line) or []:
+        for name, written_party in name_line(line) or []:
             abbreviation = None
             if written_party is not None:
                 party = find_party(written_party)
@@ -452,12 +373,14 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
     header = _parse_header(lines, source)
     assert header.date is not None  # _parse_header only returns once it has read a date
     item = _parse_item_lines(lines, source)
+    lines.within_budget(source)
 
     # Body text and the signature block.
     rest = lines.lines[lines.position :]
     while rest and not rest[-1][1].strip():
         rest.pop()
-    start, has_for_line = _find_signature_start(rest)
+    start, has_for_line = find_signature_start(rest)
+    lines.within_budget(source)
     parties = list(header.parties)
     signatories = _parse_signature_block(rest[start:], has_for_line, parties, source)
     body = _paragraphs(rest[:start])
