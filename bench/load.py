@@ -70,24 +70,25 @@ def client_loop(port: int, paths: list[str], stop_at: float, out: list, lock: th
 
 
 def main() -> int:
+    bench.exit_on_sigterm()
     clients = bench.env_int("LOAD_CLIENTS", 50)
     seconds = bench.env_int("LOAD_SECONDS", 60)
     size = bench.env_int("LOAD_SIZE", 10000)
     server_url = bench.embedded_url()
     static_root = tempfile.mkdtemp(prefix="load-static-")
+    bench.LOGS.mkdir(exist_ok=True)
     db_url, _ = bench.prepare(size, server_url, static_root)
     port = bench.free_port()
-    bench.LOGS.mkdir(exist_ok=True)
     proc = bench.start_gunicorn(db_url, static_root, port, bench.LOGS / "load-gunicorn.log")
-    details = bench.discover(port)
-    paths = [
-        *MIX,
-        f"/notes/{details['annotation_id']}/",
-        f"/meetings/{details['meeting_id']}/",
-    ]
     results: list = []
     lock = threading.Lock()
-    try:
+    try:  # whatever happens from here (an error, Ctrl-C, SIGTERM), gunicorn is stopped
+        details = bench.discover(port, db_url)
+        paths = [
+            *MIX,
+            f"/notes/{details['annotation_id']}/",
+            f"/meetings/{details['meeting_id']}/",
+        ]
         stop_at = time.monotonic() + seconds
         threads = [
             threading.Thread(

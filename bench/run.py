@@ -149,6 +149,7 @@ def app_env(db_url: str, static_root: str) -> dict[str, str]:
 def manage(args: list[str], env: dict[str, str], logfile: Path, *, echo: bool = False) -> float:
     """Run ``manage.py args``; return its wall time. Output goes to ``logfile`` (and stdout)."""
     started = time.perf_counter()
+    logfile.parent.mkdir(parents=True, exist_ok=True)
     with open(logfile, "a", encoding="utf-8") as out:
         out.write(f"\n$ manage.py {' '.join(args)}\n")
         out.flush()
@@ -245,6 +246,16 @@ def start_gunicorn(
         time.sleep(0.3)
     stop_gunicorn(proc)
     raise RuntimeError(f"gunicorn did not answer /healthz within 90 s; see {logfile}")
+
+
+def exit_on_sigterm() -> None:
+    """A SIGTERM (a plain `kill`, CI stopping a job) ends the command as Ctrl-C does, so its
+    `finally` blocks stop the servers it started instead of leaving them running."""
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
 
 
 def stop_gunicorn(proc: subprocess.Popen) -> None:
@@ -530,6 +541,7 @@ def main() -> int:
         sys.exit("BENCH_SIZES must be positive integers, e.g. 10000,1000000")
     if os.environ.get("DATABASE_URL"):
         log("DATABASE_URL is ignored: the benchmark uses the embedded server's bench_* dbs")
+    exit_on_sigterm()
     LOGS.mkdir(exist_ok=True)
     if APP_DIR != ROOT:
         log(f"code under test: {APP_DIR}")
