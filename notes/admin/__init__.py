@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
 from notes.admin import held  # noqa: F401 (registers the held texts' admin)
-from notes.admin.meetings import confirm_publication, meeting_urls
+from notes.admin.meetings import ReasonForm, confirm_publication, meeting_urls
 from notes.admin.record_forms import AnnotationForm, OptimisticLockForm
 from notes.ingest.admin_import import admin_import_urls
 from notes.models import (
@@ -56,13 +56,18 @@ class ClerkLoginForm(AdminAuthenticationForm):
 admin.site.login_form = ClerkLoginForm
 
 
-class RecordAdmin(SimpleHistoryAdmin):
-    """History for clerks; deletion for superusers only (and recorded by the history)."""
-
-    form = OptimisticLockForm
+class SuperuserDeletes:
+    """Public records are not deleted by clerks: only a superuser may purge (and the history
+    records it)."""
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class RecordAdmin(SuperuserDeletes, SimpleHistoryAdmin):
+    """History for clerks; deletion for superusers only (and recorded by the history)."""
+
+    form = OptimisticLockForm
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         request.reverting_to_version = True  # read by get_form() and save_model()
@@ -136,7 +141,7 @@ class AgendaItemFormSet(forms.BaseInlineFormSet):
                 values.add(value)
 
 
-class AgendaItemInline(admin.TabularInline):
+class AgendaItemInline(SuperuserDeletes, admin.TabularInline):
     model = AgendaItem
     form = OptimisticLockForm
     # Django's tabular inline with a label in every cell, so the rows can stack on a phone.
@@ -145,9 +150,6 @@ class AgendaItemInline(admin.TabularInline):
     fields = ["number", "paragraph", "title", "case_number", "lock_version"]
     extra = 1
     show_change_link = True
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(Meeting)
@@ -187,16 +189,13 @@ class MeetingAdmin(RecordAdmin):
         return meeting_urls(self) + super().get_urls()
 
 
-class AnnotationInline(admin.StackedInline):
+class AnnotationInline(SuperuserDeletes, admin.StackedInline):
     model = Annotation
     form = AnnotationForm
     fields = ["kind", "parties", "signatories", "text", "source", "lock_version"]
     autocomplete_fields = ["parties", "signatories"]
     extra = 1
     show_change_link = True
-
-    def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
 
 
 @admin.register(AgendaItem)
@@ -228,13 +227,10 @@ class PersonAdmin(SimpleHistoryAdmin):
     prepopulated_fields = {"slug": ["name"]}
 
 
-class WithdrawForm(forms.Form):
-    reason = forms.CharField(
-        label=gettext_lazy("Skäl"),
-        widget=forms.Textarea(attrs={"rows": 4}),
-        max_length=2000,
-        help_text=gettext_lazy("Visas på anteckningens publika sida."),
-    )
+class WithdrawForm(ReasonForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reason"].help_text = gettext_lazy("Visas på anteckningens publika sida.")
 
 
 @admin.register(Annotation)

@@ -137,20 +137,15 @@ def text_diff(old: str, new: str) -> SafeString:
         if op == "equal":
             out.append(escape("".join(before[a1:a2])))
             continue
-        if a2 > a1:
-            out.append(
-                format_html(
-                    '<del><span class="visually-hidden">{} </span>{}</del>',
-                    removed,
-                    "".join(before[a1:a2]),
+        for tag, label, words in (("del", removed, before[a1:a2]), ("ins", added, after[b1:b2])):
+            if words:
+                out.append(
+                    format_html(
+                        '<{}><span class="visually-hidden">{} </span>{}</{}>',
+                        tag,
+                        label,
+                        "".join(words),
+                        tag,
+                    )
                 )
-            )
-        if b2 > b1:
-            out.append(
-                format_html(
-                    '<ins><span class="visually-hidden">{} </span>{}</ins>',
-                    added,
-                    "".join(after[b1:b2]),
-                )
-            )
     return mark_safe("".join(out))
