@@ -193,9 +193,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 # The largest request body taken (the admin's import: up to 200 texts of 1 MB each is more
-# than anyone sends at once); over it, 413 before reading. Text fields: 12 MB while read.
+# than anyone sends at once); over it, 413 before reading. Text fields are bounded while
+# read by DATA_UPLOAD_MAX_MEMORY_SIZE (below).
 MAX_REQUEST_BYTES = env_int("MAX_REQUEST_MB", 25) * 1024 * 1024
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Exports one client may run at once (0: no limit); over it, 429. A slot not given back (a
 # worker killed mid-export) frees itself after EXPORT_SLOT_SECONDS.
 EXPORTS_PER_CLIENT = env_int("EXPORTS_PER_CLIENT", 2)
@@ -206,6 +206,9 @@ LOGIN_RECORD_RETENTION_DAYS = env_int("LOGIN_RECORD_RETENTION_DAYS", 30)
 # The client's address behind reverse proxies (README, *Behind a proxy*): the networks whose
 # X-Forwarded-For / Forwarded headers are believed. Empty: the peer's address is the client's.
 TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+# Which header the proxies write: X-Forwarded-For (nginx's usual), or Forwarded. Only that
+# one is read; the other, which a client could send through the proxy, is ignored.
+FORWARDED_HEADER = env_str("FORWARDED_HEADER", "X-Forwarded-For")
 AXES_CLIENT_IP_CALLABLE = "notes.web.client.axes_client_address"
 # Request log: the client's network (/24, /48), or with LOG_CLIENT_HASH a keyed hash.
 LOG_CLIENT_HASH = env_bool("LOG_CLIENT_HASH", default=False)

@@ -47,12 +47,13 @@ def _address(settings, remote, **headers):
             {"HTTP_X_FORWARDED_FOR": "1.2.3.4, 203.0.113.9, 10.0.0.7"},
             "203.0.113.9",
         ),
-        # The standard header, with IPv6 and ports.
+        # A Forwarded header the client sent through a proxy that writes X-Forwarded-For:
+        # never read (only the header FORWARDED_HEADER names is).
         (
             ["10.0.0.0/8"],
             PROXY,
-            {"HTTP_FORWARDED": 'for=192.0.2.60;proto=https, for="[2001:db8::1]:4711"'},
-            "2001:db8::1",
+            {"HTTP_X_FORWARDED_FOR": "203.0.113.9", "HTTP_FORWARDED": "for=7.7.7.7"},
+            "203.0.113.9",
         ),
         (["10.0.0.0/8"], PROXY, {"HTTP_X_FORWARDED_FOR": "203.0.113.9:5123"}, "203.0.113.9"),
         # Nonsense from a trusted proxy: the proxy itself, not the nonsense.
@@ -63,6 +64,16 @@ def _address(settings, remote, **headers):
 def test_the_client_address(settings, trusted, remote, headers, expected):
     settings.TRUSTED_PROXIES = trusted
     assert _address(settings, remote, **headers) == expected
+
+
+def test_the_standard_header_when_the_proxies_write_it(settings):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/8"]
+    settings.FORWARDED_HEADER = "Forwarded"
+    headers = {
+        "HTTP_FORWARDED": 'for=192.0.2.60;proto=https, for="[2001:db8::1]:4711"',
+        "HTTP_X_FORWARDED_FOR": "7.7.7.7",  # now the one a client could forge: ignored
+    }
+    assert _address(settings, PROXY, **headers) == "2001:db8::1"
 
 
 def test_rate_limits_count_each_client_behind_the_proxy(client, settings):

@@ -117,3 +117,27 @@ def test_a_text_over_the_time_budget_is_refused_with_a_clear_message(monkeypatch
     monkeypatch.setattr(parsing, "PARSE_BUDGET_SECONDS", -1.0)  # already over
     with pytest.raises(ParseError, match="read within"):
         parse_bytes("\n".join(TEMPLATE).encode(), source="långsam.txt")
+
+
+def test_more_signatories_than_a_council_has_members_are_refused():
+    names = " och ".join("Anna Andersson (S)" for _ in range(2000))
+    text = "\n".join([*TEMPLATE[:-1], names])
+    started = time.perf_counter()
+    with pytest.raises(ParseError, match="at most 101 signatories"):
+        parse_bytes(text.encode(), source="många.txt")
+    assert time.perf_counter() - started < BUDGET_SECONDS
+
+
+@pytest.mark.django_db
+def test_names_that_share_a_slug_are_saved_without_a_query_per_candidate(
+    django_assert_max_num_queries,
+):
+    """Names that differ only in punctuation ("Anna A-", "Anna A'") share a slug stem: each
+    new person looks the taken slugs up once, not once per -2, -3 … tried."""
+    from notes.ingest.importing import ensure_person
+
+    for n in range(30):
+        ensure_person("Anna A" + "-" * (n + 1), None)
+    with django_assert_max_num_queries(4):
+        person = ensure_person("Anna A" + "'" * 40, None)
+    assert person.slug == "anna-a-31"

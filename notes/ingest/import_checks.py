@@ -30,6 +30,8 @@ def parse_error_message(error: ParseError) -> str:
         parsing.EXPECTED_PARTY: _("ett känt parti"),
         parsing.EXPECTED_ANY_PARTY: _("ett parti (i rubriken eller på en rad ”För …”)"),
         parsing.EXPECTED_TEXT: _("anteckningens text"),
+        parsing.EXPECTED_FEWER_SIGNATORIES: _("högst %(count)s undertecknare")
+        % {"count": parsing.MAX_SIGNATORIES},
         parsing.EXPECTED_SMALLER: _("en text på högst %(size)s kB")
         % {"size": parsing.MAX_TEXT_BYTES // 1024},
     }.get(error.expected, error.expected)

@@ -89,7 +89,11 @@ def ensure_person(name: str, party: Party | None) -> Person:
                 person.party = party
                 person.save(update_fields=["party"])
             return person
-    slug = unique_slug(name, lambda slug: Person.objects.filter(slug=slug).exists())
+    # The slugs already taken with this stem, read once (one query per candidate made a text
+    # of hundreds of names that share a stem, "Anna A-", "Anna A'", … take minutes).
+    stem = slugify(name) or "person"
+    taken = set(Person.objects.filter(slug__startswith=stem).values_list("slug", flat=True))
+    slug = unique_slug(name, taken.__contains__)
     return Person.objects.create(name=name, slug=slug, party=party)
 
 

@@ -54,6 +54,10 @@ EXPECTED_SMALLER = f"a text of at most {MAX_TEXT_BYTES // 1024} KB"
 # A text that takes longer than this to read is refused (parsing is linear in the text, so
 # only a machine under heavy load or a text of a kind never seen gets near it).
 PARSE_BUDGET_SECONDS = 5.0
+# More signatories than a kommunfullmäktige has members is not an annotation: refused before
+# each name costs the importer a lookup.
+MAX_SIGNATORIES = 101
+EXPECTED_FEWER_SIGNATORIES = f"at most {MAX_SIGNATORIES} signatories"
 EXPECTED_IN_TIME = f"a text that can be read within {PARSE_BUDGET_SECONDS:g} s"
 
 
@@ -358,6 +362,8 @@ def _parse_signature_block(
                 abbreviation = party.abbreviation
                 _add_unique(parties, [abbreviation])
             signatories.append(Signatory(name, abbreviation))
+            if len(signatories) > MAX_SIGNATORIES:
+                raise ParseError(lineno, EXPECTED_FEWER_SIGNATORIES, line, source)
     return signatories
 
 

@@ -2,7 +2,8 @@
 and the request log.
 
 Behind a reverse proxy every request comes from the proxy. The proxy says who its client was
-in `X-Forwarded-For` (or the standard `Forwarded: for=…`), but anyone can send those headers:
+in `X-Forwarded-For` (or, with FORWARDED_HEADER=Forwarded, the standard `Forwarded: for=…`;
+only the one named is read), but anyone can send those headers:
 they are read only when the request comes from an address in TRUSTED_PROXIES (networks, from
 the environment variable of that name), and then from the right, the end each proxy appends
 to, skipping the trusted proxies, so the first address that is not one of them is the
@@ -37,10 +38,11 @@ def _address(text: str) -> _Address | None:
 
 
 def _hops(meta) -> list[str]:
-    """The addresses the proxies reported, first (the original client) to last."""
-    forwarded = meta.get("HTTP_FORWARDED", "")
-    if forwarded:
-        return _FORWARDED_FOR.findall(forwarded)
+    """The addresses the proxies reported, first (the original client) to last, from the one
+    header FORWARDED_HEADER names: a client can send the other through a proxy that does not
+    touch it, so it is never read."""
+    if getattr(settings, "FORWARDED_HEADER", "X-Forwarded-For").lower() == "forwarded":
+        return _FORWARDED_FOR.findall(meta.get("HTTP_FORWARDED", ""))
     return [h for h in meta.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
 
 

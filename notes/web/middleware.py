@@ -46,9 +46,7 @@ class RequestSizeLimitMiddleware:
             message = _("Förfrågan är för stor: högst %(size)s MB tas emot.") % {
                 "size": settings.MAX_REQUEST_BYTES // (1024 * 1024)
             }
-            response = HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
-            response["Connection"] = "close"
-            return response
+            return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
 
 
