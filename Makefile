@@ -45,8 +45,10 @@ migrate: db
 sample: migrate
 	$(MANAGE) load_sample_data --if-empty
 
+# exec: the server replaces the shell, so a plain `kill` of make (which passes SIGTERM on to
+# its children) reaches it, and it stops its autoreloaded child (huddinge_archive/processes.py).
 run: sample
-	DEBUG=$${DEBUG:-1} $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} exec $(MANAGE) runserver $(HOST):$(PORT)
 
 test: install
 	$(PY) -m pytest --cov --cov-report=term
@@ -71,8 +73,9 @@ bench: migrate
 
 # import_notes on 10 000 generated annotation files, in a freshly recreated bench_import
 # (or DATABASE_URL's bench_/helper_ database); the script starts the server and migrates.
+BENCH_IMPORT_FILES ?= 10000
 bench-import: install
-	$(PY) bench/import_bench.py --reset
+	$(PY) bench/import_bench.py --reset --files $(BENCH_IMPORT_FILES)
 
 # 50 clients for 60 s against gunicorn with production settings; fails on any 5xx.
 explain: migrate

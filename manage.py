@@ -8,6 +8,9 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "huddinge_archive.settings")
+    from huddinge_archive.processes import exit_with_autoreloader
+
+    exit_with_autoreloader()
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:

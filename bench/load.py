@@ -7,7 +7,8 @@ Serves the app with gunicorn and production settings (as bench/run.py does; rate
 of the way, since every client here shares one address), then lets each client loop over a
 mix of pages, searches, detail pages and API calls on its own keep-alive connection until the
 time is up. Errors are 5xx answers and failed connections; 4xx would be a bug in the mix.
-Writes bench/load-results.json and prints a summary. Loopback only; bounded in time.
+Writes bench/load-results.json (or LOAD_RESULTS) and prints a summary. Loopback only;
+bounded in time. Interrupted, failed or killed (even with SIGKILL), it leaves no gunicorn.
 """
 
 from __future__ import annotations
@@ -69,48 +70,43 @@ def client_loop(port: int, paths: list[str], stop_at: float, out: list, lock: th
         out.append((statuses, latencies, errors))
 
 
+def run_clients(port: int, details: dict, clients: int, seconds: int, results: list) -> float:
+    """``clients`` threads requesting the mix for ``seconds``; return the wall time."""
+    paths = [*MIX, f"/notes/{details['annotation_id']}/", f"/meetings/{details['meeting_id']}/"]
+    stop_at = time.monotonic() + seconds
+    lock = threading.Lock()
+    threads = [
+        threading.Thread(
+            target=client_loop,
+            args=(port, paths[i % len(paths) :] + paths[: i % len(paths)], stop_at, results, lock),
+            daemon=True,  # an interrupted run does not wait for its clients
+        )
+        for i in range(clients)
+    ]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=seconds + 120)
+    return time.monotonic() - began
+
+
 def main() -> int:
     bench.exit_on_sigterm()
     clients = bench.env_int("LOAD_CLIENTS", 50)
     seconds = bench.env_int("LOAD_SECONDS", 60)
     size = bench.env_int("LOAD_SIZE", 10000)
     server_url = bench.embedded_url()
-    static_root = tempfile.mkdtemp(prefix="load-static-")
-    bench.LOGS.mkdir(exist_ok=True)
-    db_url, _ = bench.prepare(size, server_url, static_root)
-    port = bench.free_port()
-    proc = bench.start_gunicorn(db_url, static_root, port, bench.LOGS / "load-gunicorn.log")
     results: list = []
-    lock = threading.Lock()
-    try:  # whatever happens from here (an error, Ctrl-C, SIGTERM), gunicorn is stopped
-        details = bench.discover(port, db_url)
-        paths = [
-            *MIX,
-            f"/notes/{details['annotation_id']}/",
-            f"/meetings/{details['meeting_id']}/",
-        ]
-        stop_at = time.monotonic() + seconds
-        threads = [
-            threading.Thread(
-                target=client_loop,
-                args=(
-                    port,
-                    paths[i % len(paths) :] + paths[: i % len(paths)],
-                    stop_at,
-                    results,
-                    lock,
-                ),
-            )
-            for i in range(clients)
-        ]
-        began = time.monotonic()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=seconds + 120)
-        wall = time.monotonic() - began
-    finally:
-        bench.stop_gunicorn(proc)
+    with tempfile.TemporaryDirectory(prefix="load-static-") as static_root:
+        bench.LOGS.mkdir(exist_ok=True)
+        db_url, _ = bench.prepare(size, server_url, static_root)
+        port = bench.free_port()
+        proc = bench.start_gunicorn(db_url, static_root, port, bench.LOGS / "load-gunicorn.log")
+        try:  # whatever happens from here (an error, Ctrl-C, SIGTERM), gunicorn is stopped
+            wall = run_clients(port, bench.discover(port, db_url), clients, seconds, results)
+        finally:
+            bench.stop_gunicorn(proc)
     statuses: Counter = Counter()
     latencies: list[float] = []
     errors: list[str] = []
@@ -134,7 +130,8 @@ def main() -> int:
         "machine": bench.machine_info(server_url),
         "generated_at": bench.now_iso(),
     }
-    (bench.BENCH / "load-results.json").write_text(json.dumps(summary, indent=1) + "\n")
+    target = Path(os.environ.get("LOAD_RESULTS") or bench.BENCH / "load-results.json")
+    target.write_text(json.dumps(summary, indent=1) + "\n")
     print(json.dumps({k: v for k, v in summary.items() if k != "machine"}, indent=1))
     return 1 if errors else 0
 

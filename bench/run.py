@@ -50,6 +50,7 @@ PAGE_SIZE = 25  # the app's default PAGE_SIZE; the runner pins it for the app
 
 sys.path.insert(0, str(ROOT))
 from bench.report import write_reports  # noqa: E402
+from huddinge_archive.processes import end_with_parent  # noqa: E402
 
 # The rare-word search: of these words of the demo vocabulary (notes/demo/), the one with
 # the fewest (but some) hits is used.
@@ -161,12 +162,21 @@ def manage(args: list[str], env: dict[str, str], logfile: Path, *, echo: bool = 
             stderr=subprocess.STDOUT,
             text=True,
         )
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            out.write(line)
-            if echo:
-                print("    " + line.rstrip(), flush=True)
-        code = proc.wait()
+        try:
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                out.write(line)
+                if echo:
+                    print("    " + line.rstrip(), flush=True)
+            code = proc.wait()
+        finally:  # Ctrl-C, SIGTERM or an error here: the command is not left running
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
     if code != 0:
         tail = logfile.read_text(encoding="utf-8").splitlines()[-20:]
         raise RuntimeError(f"manage.py {' '.join(args)} failed ({code}):\n" + "\n".join(tail))
@@ -232,7 +242,15 @@ def start_gunicorn(
     command = [PYTHON, "-m", "gunicorn", "huddinge_archive.wsgi"]
     command += ["-w", "2", "-k", "sync", "-b", f"{HOST}:{port}", "--timeout", "120"]
     out = open(logfile, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen(command, cwd=APP_DIR, env=env, stdout=out, stderr=subprocess.STDOUT)
+    # end_with_parent: even a SIGKILL of this command does not leave gunicorn serving.
+    proc = subprocess.Popen(
+        command,
+        cwd=APP_DIR,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        preexec_fn=end_with_parent,  # called before any thread runs
+    )
     proc.logfile = out  # type: ignore[attr-defined]
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
