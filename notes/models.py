@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 
-from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
 from django.db import connection, models
@@ -20,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from notes.beside import Erasure, HeldText  # noqa: F401 (re-exported)
 from notes.kept import (  # noqa: F401 (re-exported)
     ACCENTED,
     FOLDED,
@@ -35,6 +35,7 @@ from notes.values import (  # noqa: F401 (re-exported)
     case_key,
     colour_validator,
     normalise_newlines,
+    public_source,
     unique_slug,
 )
 
@@ -117,6 +118,25 @@ class Meeting(models.Model):
         null=True,
         blank=True,
         help_text=_("Tomt så länge sammanträdet är ett utkast. Sätts när protokollet publiceras."),
+    )
+    location = models.CharField(
+        _("plats"),
+        max_length=200,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("Var sammanträdet hölls, t.ex. Kommunalhuset, Sessionssalen."),
+    )
+    source_url = models.URLField(
+        _("länk till protokollet"),
+        max_length=500,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_(
+            "Adressen till det officiella, publicerade protokollet (kommunens webbplats). "
+            "Visas i citat, exporter och API:t."
+        ),
     )
     is_demo = models.BooleanField(_("demodata"), default=False, editable=False)
     created_at = models.DateTimeField(_("skapad"), auto_now_add=True)
@@ -425,6 +445,11 @@ class Annotation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()}, {self.item.label}, {self.item.meeting}"
 
+    @property
+    def public_source(self) -> str:
+        """The source as the public sees it: a web address, or nothing (notes.values)."""
+        return public_source(self.source)
+
     def get_absolute_url(self) -> str:
         return reverse("notes:annotation_detail", args=[self.pk])
 
@@ -441,58 +466,3 @@ class Annotation(models.Model):
         self.withdrawal_reason = normalise_newlines(self.withdrawal_reason)
         self.fingerprint = self.compute_fingerprint(self.kind, self.text)
         super().save(*args, **kwargs)
-
-
-class HeldText(models.Model):
-    """An annotation text a clerk imported as a draft into a meeting that is already public.
-
-    Drafts are meetings, and everything of a published meeting is public; so such a text is
-    held here, outside the archive (nothing public reads this table), until a clerk publishes
-    it, which imports it as any text is imported, or discards it.
-    """
-
-    source = models.CharField(_("källa"), max_length=500)
-    text = models.TextField(_("text"), help_text=_("Som den importerades; rätta här vid behov."))
-    held_at = models.DateTimeField(_("importerad"), auto_now_add=True)
-    held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        editable=False,
-        verbose_name=_("importerad av"),
-    )
-
-    class Meta:
-        verbose_name = _("väntande text")
-        verbose_name_plural = _("väntande texter")
-        ordering = ["-held_at", "-id"]
-
-    def __str__(self) -> str:
-        return self.source
-
-    def save(self, *args, **kwargs):
-        self.text = normalise_newlines(self.text)
-        super().save(*args, **kwargs)
-
-
-class Erasure(models.Model):
-    """A text erased from the archive on a court order or a request under the GDPR: which
-    annotation, when and why (notes.ingest.erasure). The annotation stays, saying that its
-    text was removed; the text is gone from it, its history, the vocabulary and every output.
-    """
-
-    annotation = models.ForeignKey(
-        Annotation, on_delete=models.PROTECT, related_name="erasures", verbose_name=_("anteckning")
-    )
-    erased_at = models.DateTimeField(_("raderad"), auto_now_add=True)
-    reason = models.TextField(_("skäl"))
-    requested_by = models.CharField(_("begärd av"), max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("radering")
-        verbose_name_plural = _("raderingar")
-        constraints = [models.CheckConstraint(condition=~Q(reason=""), name="erasure_has_reason")]
-
-    def __str__(self) -> str:
-        return f"{self.annotation_id} {self.erased_at:%Y-%m-%d}"

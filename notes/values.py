@@ -34,3 +34,10 @@ def unique_slug(name: str, is_taken: Callable[[str], bool], fallback: str = "per
     while is_taken(slug):
         slug, n = f"{base}-{n}", n + 1
     return slug
+
+
+def public_source(source: str) -> str:
+    """What the public may see of an annotation's `source`: a web address (the minutes a clerk
+    linked to), never an import's file name or a clerk's own note, which stay in the admin."""
+    value = (source or "").strip()
+    return value if value.lower().startswith(("https://", "http://")) and " " not in value else ""

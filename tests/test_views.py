@@ -24,7 +24,7 @@ def archive(sample_annotation):
 
 
 def listed(client, query=""):
-    response = client.get("/notes/" + query)
+    response = client.get("/notes/" + query, follow=True)  # empty parameters: one redirect
     assert response.status_code == 200, response.content[:500]
     return {a.pk for a in response.context["page"].object_list}
 

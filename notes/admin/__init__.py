@@ -163,6 +163,8 @@ class MeetingAdmin(RecordAdmin):
     fields = [
         "body",
         "date",
+        "location",
+        "source_url",
         "published_at",
         "withdrawn_at",
         "withdrawal_reason",

@@ -8,13 +8,16 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.utils import timezone
+
 from notes.demo.errors import DemoDataError
 from notes.demo.vocabulary import BODY_WEIGHTS
 from notes.ingest.importing import KNOWN_BODIES, ensure_body
 from notes.models import Body, Meeting
 
 FIRST_DATE = datetime.date(2014, 1, 1)
-LAST_DATE = datetime.date(2026, 12, 31)
+# The last possible meeting day is the day of the run: a demo meeting in the future would
+# claim minutes that cannot exist yet. (The same seed gives the same archive on the same day.)
 
 # Meetings are generated and written in chunks of about this many annotations, which bounds
 # memory and sets the rhythm of the progress reports.
@@ -39,11 +42,13 @@ class _Planned:
     pk: int | None = None
 
 
-def _weekdays() -> list[datetime.date]:
-    """Possible meeting days: weekdays outside July and the Christmas/New Year break."""
+def _weekdays(last: datetime.date | None = None) -> list[datetime.date]:
+    """Possible meeting days up to ``last`` (today): weekdays outside July and the
+    Christmas/New Year break."""
+    last = last or timezone.localdate()
     days = []
     day = FIRST_DATE
-    while day <= LAST_DATE:
+    while day <= last:
         holiday = (
             day.month == 7 or (day.month, day.day) >= (12, 22) or (day.month == 1 and day.day <= 6)
         )
@@ -99,7 +104,9 @@ def _plan_meetings(rng: random.Random, plans: list[_BodyPlan]) -> list[_Planned]
         taken = set(Meeting.objects.filter(body=plan.body).values_list("date", flat=True))
         free = [day for day in weekdays if day not in taken]
         if not free:
-            raise DemoDataError(f"{plan.body.name} has no free meeting days left in 2014–2026.")
+            raise DemoDataError(
+                f"{plan.body.name} has no free meeting days left from {FIRST_DATE} to today."
+            )
         wanted = max(1, round(plan.annotations / rng.uniform(8, 12)))
         dates = sorted(rng.sample(free, min(wanted, len(free), plan.annotations)))
         sizes = _meeting_sizes(rng, plan.annotations, len(dates))

@@ -109,14 +109,22 @@ def check_document(document: Any) -> None:
         if not isinstance(rows, list):
             raise ArchiveError(f"'{section.key}' must be a list")
         keys = set(section.keys)
+        later = {key: value for key, value in LATER_COLUMNS.items() if key in keys}
         for index, row in enumerate(rows):
             where = f"{section.key}[{index}]"
             if not isinstance(row, dict):
                 raise ArchiveError(f"{where} must be an object")
+            for key, value in later.items():  # written before the column existed
+                row.setdefault(key, value)
             if missing := sorted(keys - row.keys()):
                 raise ArchiveError(f"{where} is missing key(s): {', '.join(missing)}")
             if unknown := sorted(row.keys() - keys):
                 raise ArchiveError(f"{where} has unknown key(s): {', '.join(unknown)}")
+
+
+# Columns added to the format after its version 1 was first written, with the value a row
+# from an older file gets (the model's default): such a file still imports.
+LATER_COLUMNS: dict[str, Any] = {"location": "", "source_url": ""}
 
 
 def _decode(f: models.Field, value: Any, where: str) -> Any:

@@ -8,6 +8,7 @@ from django.utils import formats
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from notes.models import AnnotationKind
@@ -21,6 +22,23 @@ register = template.Library()
 def highlight_filter(snippet):
     """A search snippet, HTML-escaped, with the matched words in <mark>."""
     return highlight(snippet)
+
+
+# The language the records are written in (minutes are Swedish, whatever the interface).
+RECORD_LANGUAGE = "sv"
+
+
+def record_lang() -> SafeString:
+    """` lang="sv"` on an element holding a record's words when the interface speaks another
+    language: screen readers pronounce them, and browsers hyphenate them, as Swedish."""
+    if (get_language() or RECORD_LANGUAGE).split("-")[0] == RECORD_LANGUAGE:
+        return mark_safe("")
+    return format_html(' lang="{}"', RECORD_LANGUAGE)
+
+
+@register.simple_tag(name="record_lang")
+def record_lang_tag():
+    return record_lang()
 
 
 @register.filter
@@ -49,6 +67,7 @@ def annotation_rows(annotations):
     # Translated once per list, not once per row; the detail URL reversed once, then filled in.
     labels["kinds"] = {code: str(label) for code, label in AnnotationKind.choices}
     labels["url"] = reverse("notes:annotation_detail", args=[0]).replace("/0/", "/{}/")
+    labels["lang"] = record_lang()
     return mark_safe("".join(_row(a, labels) for a in annotations))
 
 
@@ -57,12 +76,13 @@ def _row(annotation, labels: dict) -> str:
     kind = labels["kinds"].get(annotation.kind, annotation.kind)
     title = format_html("{}: {}", kind, item.label)
     title_snippet = getattr(annotation, "title_snippet", "")
+    lang = labels["lang"]
     if title_snippet and MARK_START in title_snippet:  # a search matched words of the title
-        title = format_html("{} – {}", title, highlight(title_snippet))
+        title = format_html("{} – <span{}>{}</span>", title, lang, highlight(title_snippet))
     elif item.title:
-        title = format_html("{} – {}", title, Truncator(item.title).chars(140))
+        title = format_html("{} – <span{}>{}</span>", title, lang, Truncator(item.title).chars(140))
     case = (
-        format_html(" · <span>{} {}</span>", labels["dnr"], item.case_number)
+        format_html(' · <span class="nowrap">{} {}</span>', labels["dnr"], item.case_number)
         if item.case_number
         else ""
     )
@@ -85,18 +105,20 @@ def _row(annotation, labels: dict) -> str:
     return format_html(
         '<li class="note-row">\n  <article>\n'
         '    <h3 class="note-row-title"><a href="{}">{}</a></h3>\n'
-        '    <p class="meta">\n      <span>{}</span>,\n'
+        '    <p class="meta">\n      <span{}>{}</span>,\n'
         '      <time datetime="{}">{}</time>\n      {}\n    </p>\n'
         '    <ul class="party-tags" aria-label="{}">\n      {}\n    </ul>\n'
-        '    <p class="excerpt">{}</p>\n    {}\n  </article>\n</li>',
+        '    <p class="excerpt"{}>{}</p>\n    {}\n  </article>\n</li>',
         labels["url"].format(annotation.pk),
         title,
+        lang,
         item.meeting.body.name,
         day,
         day,
         case,
         labels["parties"],
         parties,
+        lang,
         excerpt,
         signed,
     )

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from notes.models import Annotation
 from notes.queries.annotations import filtered_annotations
+from notes.values import public_source
 from notes.web.errors import bad_filter
 from notes.web.ratelimit import ExportSlot, SlotStream, too_many_exports
 
@@ -43,6 +44,7 @@ CSV_COLUMNS = [
     "signatories",
     "text",
     "source",
+    "source_url",
     "corrected_at",
 ]
 
@@ -110,7 +112,8 @@ def row_values(annotation, prefix: str, labels: dict[str, str]) -> dict:
         ],
         "signatories": [person.name for person in annotation.signatories.all()],
         "text": annotation.text,
-        "source": annotation.source,
+        "source": public_source(annotation.source),
+        "source_url": item.meeting.source_url,  # the official minutes, where known
         # When a clerk corrected what the public reads, after publication (else null).
         "corrected_at": annotation.corrected_at.isoformat() if annotation.corrected_at else None,
     }

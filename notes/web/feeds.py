@@ -12,6 +12,7 @@ import re
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch
 from django.http import HttpResponse
 from django.http.request import split_domain_port
 from django.urls import reverse
@@ -20,13 +21,13 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes.models import Annotation, Body, Meeting
+from notes.models import AgendaItem, Annotation, Body, Meeting
 from notes.queries.annotations import filtered_annotations
 from notes.web.errors import bad_filter
 from notes.web.exports import export_queryset
 
 FEED_SIZE = 50
-CALENDAR_SIZE = 500
+CALENDAR_SIZE = 5000
 
 
 class InvalidFilter(Exception):
@@ -120,17 +121,28 @@ class AnnotationFeed(Feed):
 
     def item_description(self, item):
         # Atom1Feed declares the summary type="html": the text is escaped to HTML here (and
-        # once more as XML by the generator), so markup in a text is shown, never run.
-        return linebreaks(item.text, autoescape=True)
+        # once more as XML by the generator), so markup in a text is shown, never run. The
+        # meeting (body and date) comes first: the entry's own dates are about publication.
+        meeting = item.item.meeting
+        heading = _("%(body)s, sammanträde %(date)s") % {
+            "body": meeting.body.name,
+            "date": meeting.date.isoformat(),
+        }
+        return linebreaks(heading, autoescape=True) + linebreaks(item.text, autoescape=True)
 
     def item_link(self, item):
         return item.get_absolute_url()
 
     def item_pubdate(self, item):
-        return item.created_at
+        """When the annotation became public: its meeting's publication, or its own creation
+        if it was added to a meeting already published. (Not the import time.)"""
+        published = item.item.meeting.published_at
+        return max(item.created_at, published) if published else item.created_at
 
     def item_updateddate(self, item):
-        return item.updated_at
+        """Its last public change: a correction, else its publication."""
+        published = self.item_pubdate(item)
+        return max(published, item.corrected_at) if item.corrected_at else published
 
     def item_author_name(self, item):
         return ", ".join(p.name for p in item.parties.all()) or None
@@ -171,21 +183,41 @@ def ical_utc(moment: datetime.datetime) -> str:
 
 
 def meeting_event(meeting, prefix: str, domain: str) -> list[str]:
-    """One all-day VEVENT; the UID stays the same across downloads so calendars update it."""
-    return [
+    """One all-day VEVENT; the UID stays the same across downloads so calendars update it.
+    Its description lists the items (§, number, title); its location is the meeting's."""
+    url = prefix + meeting.get_absolute_url()
+    items = [
+        " ".join(
+            part
+            for part in (
+                f"§ {item.paragraph}" if item.paragraph else "",
+                item.label,
+                f"– {item.title}" if item.title else "",
+            )
+            if part
+        )
+        for item in meeting.items.all()
+    ]
+    description = "\n".join([*items, url]) if items else url
+    lines = [
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.pk}@{domain}",
         f"DTSTAMP:{ical_utc(meeting.updated_at)}",
         f"DTSTART;VALUE=DATE:{meeting.date:%Y%m%d}",
         f"DTEND;VALUE=DATE:{meeting.date + datetime.timedelta(days=1):%Y%m%d}",
         "SUMMARY:" + ical_escape(_("%(body)s – sammanträde") % {"body": meeting.body.name}),
-        "URL:" + prefix + meeting.get_absolute_url(),
+        "DESCRIPTION:" + ical_escape(description),
+        "URL:" + url,
         "TRANSP:TRANSPARENT",
-        "END:VEVENT",
     ]
+    if meeting.location:
+        lines.append("LOCATION:" + ical_escape(meeting.location))
+    return [*lines, "END:VEVENT"]
 
 
-def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str:
+def calendar_text(
+    meetings, calendar_name: str, prefix: str, domain: str, description: str = ""
+) -> str:
     """The whole VCALENDAR, each line folded and ended with CRLF."""
     lines = [
         "BEGIN:VCALENDAR",
@@ -195,6 +227,8 @@ def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str
         "METHOD:PUBLISH",
         "X-WR-CALNAME:" + ical_escape(calendar_name),
     ]
+    if description:
+        lines.append("X-WR-CALDESC:" + ical_escape(description))
     for meeting in meetings:
         lines += meeting_event(meeting, prefix, domain)
     lines.append("END:VCALENDAR")
@@ -204,26 +238,56 @@ def calendar_text(meetings, calendar_name: str, prefix: str, domain: str) -> str
 SLUG = re.compile(r"[-a-zA-Z0-9_]{1,200}")
 
 
+YEAR = re.compile(r"[12][0-9]{3}")
+
+
 @require_safe
 def meetings_ics(request):
-    """The latest 500 meetings, of one body with `?body=<slug>`, as a calendar to subscribe to."""
-    meetings = Meeting.objects.published().select_related("body").order_by("-date", "body__name")
+    """Every published meeting as a calendar to subscribe to; `?body=<slug>` for one body,
+    `?year=YYYY` for one year. Past CALENDAR_SIZE meetings, the calendar holds the newest
+    (from the day the CALENDAR_SIZE-th newest was held) and its description says where the
+    older years are: never a silent cut."""
+    items = AgendaItem.objects.order_by("number", "paragraph", "id").only(
+        "meeting_id", "number", "paragraph", "title"
+    )
+    meetings = (
+        Meeting.objects.published()
+        .select_related("body")
+        .prefetch_related(Prefetch("items", queryset=items))
+        .order_by("-date", "body__name")
+    )
     name = _("Sammanträden – %(municipality)s") % {"municipality": settings.MUNICIPALITY_NAME}
     slug = request.GET.get("body", "")
     if slug:
         # A slug is letters, digits and hyphens; anything else (a NUL byte, say) is unknown.
         body = Body.objects.filter(slug=slug).first() if SLUG.fullmatch(slug) else None
         if body is None:
-            return HttpResponse(
-                _("Okänt organ: %(slug)s") % {"slug": slug} + "\n",
-                status=400,
-                content_type="text/plain; charset=utf-8",
-            )
+            return _plain_400(_("Okänt organ: %(slug)s") % {"slug": slug})
         meetings = meetings.filter(body=body)
         name = _("Sammanträden – %(body)s") % {"body": body.name}
+    year = request.GET.get("year", "")
+    description = ""
+    if year:
+        if not YEAR.fullmatch(year):
+            return _plain_400(_("Ange året med fyra siffror, t.ex. 2021."))
+        meetings = meetings.filter(date__year=int(year))
+        name = f"{name} {year}"
+    else:
+        cutoff = meetings.values_list("date", flat=True)[CALENDAR_SIZE - 1 : CALENDAR_SIZE]
+        if cutoff:
+            meetings = meetings.filter(date__gte=cutoff[0])
+            older = request.build_absolute_uri(reverse("notes:meetings_ics"))
+            older += f"?{'body=' + slug + '&' if slug else ''}year=ÅÅÅÅ"
+            description = _(
+                "Sammanträden från och med %(date)s. Äldre år, ett i taget: %(url)s"
+            ) % {"date": cutoff[0].isoformat(), "url": older}
     prefix = request.build_absolute_uri("/").rstrip("/")
     domain = split_domain_port(request.get_host())[0] or "localhost"
-    text = calendar_text(meetings[:CALENDAR_SIZE], name, prefix, domain)
+    text = calendar_text(meetings, name, prefix, domain, description)
     response = HttpResponse(text, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="sammantraden.ics"'
     return response
+
+
+def _plain_400(message: str) -> HttpResponse:
+    return HttpResponse(message + "\n", status=400, content_type="text/plain; charset=utf-8")

@@ -17,6 +17,11 @@ pages = [
     path("", views.home, name="home"),
     path("notes/", views.annotation_list, name="annotation_list"),
     path("notes/<int:pk>/", views.annotation_detail, name="annotation_detail"),
+    re_path(
+        r"^notes/(?P<pk>[0-9]+)/cite\.(?P<style>json|bib)$",
+        views.annotation_citation,
+        name="annotation_citation",
+    ),
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),

@@ -9,6 +9,7 @@ from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
@@ -28,6 +29,8 @@ from notes.queries.annotations import (
     settle_count,
 )
 from notes.queries.filters import AnnotationFilter
+from notes.web import citation
+from notes.web.chips import active_filters, redirect_to_canonical
 from notes.web.errors import NotFoundWithReason
 
 
@@ -98,6 +101,10 @@ def chart_html(request, name: str, parts, chart_id: str, compute):
 
 @require_safe
 def annotation_list(request):
+    # sort=relevance is the default: with words it ranks, without them it lists newest first.
+    canonical = redirect_to_canonical(request, {"sort": "relevance"})
+    if canonical is not None:
+        return canonical
     annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         return render(
@@ -115,6 +122,7 @@ def annotation_list(request):
         {
             "filter": annotation_filter,
             "page": page,
+            "chips": active_filters(request.path, request.GET, annotation_filter.form.cleaned_data),
             "facets": facet_lists if facet_lists != cache.UNAVAILABLE else None,
             "facets_unavailable": facet_lists == cache.UNAVAILABLE,
             "searching": annotation_filter.searching,
@@ -131,12 +139,40 @@ def annotation_detail(request, pk):
     annotations = Annotation.objects.all() if drafts else Annotation.objects.visible()
     annotation = get_object_or_404(annotations.for_list(), pk=pk)
     versions = public_versions(annotation) if annotation.corrected_at else []
-    context = {"annotation": annotation, "version_pairs": list(itertools.pairwise(versions))}
+    context = {
+        "annotation": annotation,
+        "version_pairs": list(itertools.pairwise(versions)),
+        "citation": _citation(request, annotation),
+    }
     return render_record(request, "notes/annotation_detail.html", context, annotation.item.meeting)
+
+
+def _citation(request, annotation):
+    permalink = request.build_absolute_uri(annotation.get_absolute_url())
+    return citation.cite(annotation, permalink, timezone.localdate())
+
+
+@require_safe
+def annotation_citation(request, pk, style):
+    """The citation for reference managers: CSL-JSON (`cite.json`) or BibTeX (`cite.bib`)."""
+    annotation = get_object_or_404(Annotation.objects.visible().for_list(), pk=pk)
+    cited = _citation(request, annotation)
+    response: HttpResponse
+    if style == "json":
+        response = JsonResponse([cited.csl], safe=False, json_dumps_params={"ensure_ascii": False})
+        response["Content-Type"] = "application/vnd.citationstyles.csl+json; charset=utf-8"
+    else:
+        response = HttpResponse(cited.bibtex, content_type="application/x-bibtex; charset=utf-8")
+    name = f"annotation-{annotation.pk}.{'json' if style == 'json' else 'bib'}"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 @require_safe
 def meeting_list(request):
+    canonical = redirect_to_canonical(request)
+    if canonical is not None:
+        return canonical
     meetings = Meeting.objects.published().for_list()
     bodies = Body.objects.all()
     body_slug = request.GET.get("body", "")

@@ -69,9 +69,10 @@ def new_page(browser):
     """Open a page in a fresh context (own cookies, viewport, JS switch); closed after the test."""
     contexts = []
 
-    def open_page(viewport=DESKTOP, *, java_script_enabled=True):
+    def open_page(viewport=DESKTOP, *, java_script_enabled=True, locale="sv-SE"):
+        # The locale is the browser's Accept-Language, which picks the interface language.
         context = browser.new_context(
-            viewport=viewport, java_script_enabled=java_script_enabled, locale="sv-SE"
+            viewport=viewport, java_script_enabled=java_script_enabled, locale=locale
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
@@ -167,6 +168,16 @@ def site(live_server, settings, db) -> Site:
         text="Vänsterpartiet vill se fler fritidsgårdar i Skogås och Vårby.",
     )
 
+    # Made-up demo data, as `make run` loads it: the pages then carry the demo banner.
+    AnnotationFactory(
+        item=AgendaItemFactory(
+            meeting=ks_meeting, number=30, title="Demo: Samhällsbyggnadsnämndens budgetramar"
+        ),
+        kind=Annotation.Kind.ERSATTARYTTRANDE,
+        parties=[kd],
+        text="Påhittad demotext om budgetramar för samhällsbyggnadsnämnden.",
+        is_demo=True,
+    )
     person = sample.signatories.first()
     assert person is not None, "the sample is signed by Sara Heelge Vikmång"
     return Site(

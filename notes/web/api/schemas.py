@@ -173,11 +173,17 @@ class Signatory(Closed):
     party: str | None = Field(description=_("Partiets förkortning."))
 
 
+MinutesUrl = Field(
+    description=_("Länk till det officiella, publicerade protokollet; tom om den inte är känd.")
+)
+
+
 class MeetingLink(Closed):
     id: RowId
     date: Date
     url: Url
     api_url: Url
+    source_url: str = MinutesUrl
 
 
 class ItemRef(Closed):
@@ -200,7 +206,9 @@ class Annotation(Closed):
     parties: list[PartyRef]
     signatories: list[Signatory]
     text: str = Field(description=_("Ordagrant som i protokollet."))
-    source: str
+    source: str = Field(
+        description=_("Källa som registratorn angett, när den är en webbadress; annars tom.")
+    )
     withdrawn_at: Annotated[
         str | None, WithJsonSchema({"type": ["string", "null"], "format": "date-time"})
     ] = Field(description=_("När anteckningen återkallades, annars null."))
@@ -256,6 +264,8 @@ class Meeting(Closed):
     url: Url
     api_url: Url
     body: BodyRef
+    location: str = Field(description=_("Var sammanträdet hölls; tom om det inte är känt."))
+    source_url: str = MinutesUrl
     annotation_count: Count
 
 

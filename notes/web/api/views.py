@@ -29,6 +29,7 @@ from notes.queries.annotations import (
     settle_count,
 )
 from notes.queries.filters import AnnotationFilterForm
+from notes.values import public_source
 from notes.web.api import schemas
 from notes.web.api.core import ApiError, api, json_error, read_only, response_documentation
 
@@ -178,6 +179,7 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
             "date": meeting.date.isoformat(),
             "url": absolute(request, meeting.get_absolute_url()),
             "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
+            "source_url": meeting.source_url,
         },
         "item": {
             "number": item.number,
@@ -195,7 +197,7 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
             for person in annotation.signatories.all()
         ],
         "text": annotation.text,
-        "source": annotation.source,
+        "source": public_source(annotation.source),
         # Withdrawn annotations stay readable by id, saying when and why (never in lists).
         "withdrawn_at": annotation.withdrawn_at.isoformat() if annotation.withdrawn_at else None,
         "withdrawal_reason": annotation.withdrawal_reason or None,
@@ -280,6 +282,8 @@ def meeting_data(request, meeting: Meeting) -> dict:
         "url": absolute(request, meeting.get_absolute_url()),
         "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
         "body": body_data(meeting.body),
+        "location": meeting.location,
+        "source_url": meeting.source_url,
         "annotation_count": meeting.annotation_count,
     }
 
