@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit screenshots
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
 	@echo "make bench    - benchmark under gunicorn/production settings (BENCH_SIZES=10000,1000000)"
 	@echo "make bench-import - time import_notes on 10 000 generated files (database bench_import)"
+	@echo "make screenshots - every public page type at 360 and 1280 px, Swedish and English, in artifacts/screenshots/"
 	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
 	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
 
@@ -58,6 +59,12 @@ lint: install
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy
 	$(MANAGE) makemigrations --check --dry-run
+
+# Every page type at 360 and 1280 px in both languages, as the accessibility tests see them
+# (Chromium, seeded pages, axe run too), written to artifacts/screenshots/ for a reviewer.
+screenshots: install
+	$(PY) -m pytest tests/browser/test_accessibility.py -k test_page_type_meets_wcag_21_aa -q -p no:cacheprovider
+	@ls artifacts/screenshots/*.png | wc -l | xargs echo "screenshots in artifacts/screenshots/:"
 
 # Known vulnerabilities in the installed dependencies (pip-audit; see .ci/audit.py).
 audit: install

@@ -45,6 +45,11 @@ BENCH_SIZES=200 BENCH_UNCACHED=0 BENCH_REQUESTS=10 BENCH_MIN_REQUESTS=5 make -s 
 echo "== make bench-import (300 files)"
 BENCH_IMPORT_FILES=300 make -s bench-import >/dev/null
 
+echo "== make screenshots"
+rm -rf artifacts/screenshots
+make -s screenshots
+test "$(ls artifacts/screenshots/*-360-sv.png | wc -l)" -ge 10
+
 echo "== make backup, make restore"
 make -s backup
 dump=$(ls -t backups/*.dump | head -n 1)

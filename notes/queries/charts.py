@@ -10,13 +10,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.db.models import Sum
+from django.utils.translation import gettext as _
 
 from notes.models import Body, FacetCount, Party
+from notes.queries import colours
 
 WIDTH, HEIGHT = 640, 260
-MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 40, 28, 10
-# Colours for bodies (no colours of their own): dark enough for white text and 3:1 on white.
-BODY_PALETTE = ["#1a4f9c", "#8a3b00", "#00693e", "#6b2c91", "#9c1c4c", "#2f5f6b", "#5b4a00"]
+MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 72, 34, 14
+# More series than this cannot be told apart: the largest MAX_SERIES - 1 are kept and the
+# rest summed as one ("Övriga").
+MAX_SERIES = 8
+OTHER_KEY = "_other"
 
 
 @dataclass
@@ -26,7 +30,7 @@ class Segment:
     count: int
     y: float
     height: float
-    css_class: str
+    colour: str
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Bar:
 @dataclass
 class Chart:
     title: str
-    series: list[tuple[str, str, str]]  # key, label, css class
+    series: list[tuple[str, str, str]]  # key, label, colour (#rrggbb)
     bars: list[Bar]
     ticks: list[tuple[float, int]]
     table: list[tuple[int, list[int], int]]  # year, counts per series, total
@@ -66,13 +70,34 @@ def _nice_max(value: int) -> int:
     return value
 
 
-def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
-    """rows: (year, series key, count). series: (key, label, css class) in stacking order."""
+def _group_the_rest(rows, series, other_label: str):
+    """At most MAX_SERIES series: the largest by total, then the rest as one."""
+    totals: dict[str, int] = {}
+    for _year, key, count in rows:
+        totals[key] = totals.get(key, 0) + count
+    used = [s for s in series if totals.get(s[0])]
+    if len(used) <= MAX_SERIES:
+        return rows, used
+    kept = sorted(used, key=lambda s: -totals[s[0]])[: MAX_SERIES - 1]
+    kept_keys = {s[0] for s in kept}
+    grouped = [(year, key if key in kept_keys else OTHER_KEY, n) for year, key, n in rows]
+    other = (OTHER_KEY, other_label, colours.OTHER)
+    return grouped, [s for s in used if s[0] in kept_keys] + [other]
+
+
+def build_chart(
+    title: str, rows, series: list[tuple[str, str, str | None]], other_label=""
+) -> Chart:
+    """rows: (year, series key, count). series: (key, label, preferred colour or None) in
+    stacking order. Each series gets a colour at least colours.MIN_DELTA_E from the others."""
+    rows, used = _group_the_rest(list(rows), series, other_label)
     counts: dict[int, dict[str, int]] = {}
     for year, key, count in rows:
-        counts.setdefault(int(year), {})[key] = count
+        year_counts = counts.setdefault(int(year), {})
+        year_counts[key] = year_counts.get(key, 0) + count
     years = sorted(counts)
-    used = [s for s in series if any(counts[y].get(s[0]) for y in years)]
+    chosen = colours.assign([preferred for _, _, preferred in used])
+    used = [(key, label, colour) for (key, label, _c), colour in zip(used, chosen, strict=True)]
     top = _nice_max(max((sum(c.values()) for c in counts.values()), default=0))
     plot_height = HEIGHT - MARGIN_BOTTOM - MARGIN_TOP
     slot = (WIDTH - MARGIN_LEFT) / max(len(years), 1)
@@ -82,13 +107,13 @@ def build_chart(title: str, rows, series: list[tuple[str, str, str]]) -> Chart:
         bar.x = round(MARGIN_LEFT + index * slot + slot * 0.15, 1)
         bar.width = round(slot * 0.7, 1)
         y: float = HEIGHT - MARGIN_BOTTOM
-        for key, label, css in used:
+        for key, label, colour in used:
             count = counts[year].get(key, 0)
             if not count:
                 continue
             height = plot_height * count / top
             y -= height
-            bar.segments.append(Segment(key, label, count, round(y, 1), round(height, 1), css))
+            bar.segments.append(Segment(key, label, count, round(y, 1), round(height, 1), colour))
         bars.append(bar)
     ticks = [
         (round(HEIGHT - MARGIN_BOTTOM - plot_height * value / top, 1), value)
@@ -117,8 +142,11 @@ def per_party_per_year(title: str, only_party=None) -> Chart:
         for row in totals
         if row["count"] and row["party_id"] in parties
     ]
-    series = [(p.abbreviation, p.name, f"party-{p.slug}") for p in parties.values()]
-    return build_chart(title, rows, series)
+    series = [
+        (p.abbreviation, p.name, colours.PARTY_COLOURS.get(p.abbreviation))
+        for p in parties.values()
+    ]
+    return build_chart(title, rows, series, _("Övriga partier"))
 
 
 def per_body_per_year(title: str) -> Chart:
@@ -139,8 +167,7 @@ def per_body_per_year(title: str) -> Chart:
     ]
     slugs = sorted({key for _, key, _ in rows})
     names = dict(Body.objects.filter(slug__in=slugs).values_list("slug", "name"))
-    series = [
-        (slug, names.get(slug, slug), f"body-colour-{i % len(BODY_PALETTE)}")
-        for i, slug in enumerate(slugs)
+    series: list[tuple[str, str, str | None]] = [
+        (slug, names.get(slug, slug), None) for slug in slugs
     ]
-    return build_chart(title, rows, series)
+    return build_chart(title, rows, series, _("Övriga organ"))

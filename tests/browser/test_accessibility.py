@@ -333,3 +333,18 @@ def test_english_interface_meets_wcag_21_aa(browser, site, name):
         assert not violations, describe(violations)
     finally:
         context.close()
+
+
+CHART_LABEL_SIZES = """() => [...document.querySelectorAll('figure.chart svg text')]
+    .filter(t => t.getBoundingClientRect().width > 0)
+    .map(t => parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a)"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["360", "1280"])
+def test_chart_labels_are_at_least_12_px(new_page, site, viewport):
+    """The charts' axis labels as drawn (font size times the SVG's scale), not as written."""
+    page = new_page(viewport)
+    page.goto(site("/"))
+    sizes = page.evaluate(CHART_LABEL_SIZES)
+    assert sizes, "no chart labels on the home page"
+    assert min(sizes) >= 12, sizes
