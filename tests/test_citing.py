@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 import io
 import json
+import re
 
 import feedparser
 import icalendar
@@ -50,7 +51,7 @@ def cited(sample_annotation):
 def test_the_citation_line_names_everything_a_reader_needs(client, cited):
     html = client.get(f"/notes/{cited.pk}/").content.decode()
     today = timezone.localdate().isoformat()
-    line = html.split('<p class="cite-text">')[1].split("</p>")[0]
+    line = re.sub(r"<[^>]+>", "", html.split('<p class="cite-text">')[1].split("</p>")[0])
     for part in (
         "Socialdemokraterna (S)",
         "Sara Heelge Vikmång",
@@ -75,7 +76,7 @@ def test_the_citation_in_english(cited):
     english = Client()
     english.cookies["django_language"] = "en"
     html = english.get(f"/notes/{cited.pk}/").content.decode()
-    line = html.split('<p class="cite-text">')[1].split("</p>")[0]
+    line = re.sub(r"<[^>]+>", "", html.split('<p class="cite-text">')[1].split("</p>")[0])
     assert "meeting 2021-05-05" in line and "retrieved " in line and "ref. KS-2021/45" in line
 
 
@@ -122,9 +123,11 @@ def _tex_unescape(value: str) -> str:
         ("\\", r"\textbackslash{}"),
         ("~", r"\textasciitilde{}"),
         ("^", r"\textasciicircum{}"),
+        ("{", r"\textbraceleft{}"),
+        ("}", r"\textbraceright{}"),
     ):
         value = value.replace(escaped, plain + "\0")
-    for char in "{}&%$#_":
+    for char in "&%$#_":
         value = value.replace("\\" + char, char)
     return value.replace("\0", "")
 
@@ -134,10 +137,8 @@ def test_tex_escape_round_trips_and_leaves_braces_balanced(text):
     """Property: whatever a title holds, its BibTeX value has no unescaped brace (the entry
     stays well formed) and reads back as the title, white space aside."""
     escaped = tex_escape(text)
-    depth = 0
-    for previous, char in zip(" " + escaped, escaped, strict=False):
-        if previous == "\\":
-            continue
+    depth = 0  # BibTeX counts every brace, escaped or not
+    for char in escaped:
         depth += {"{": 1, "}": -1}.get(char, 0)
         assert depth >= 0
     assert depth == 0
@@ -219,7 +220,7 @@ def test_calendar_lists_items_location_and_link(client, cited):
     (event,) = icalendar.Calendar.from_ical(raw).walk("VEVENT")
     description = str(event["DESCRIPTION"])
     assert "§ 123 Ärende 22 – Huddinge kommuns preventionsarbete" in description
-    assert description.endswith(f"/meetings/{cited.item.meeting.pk}/")
+    assert f"/meetings/{cited.item.meeting.pk}/\nProtokoll: {MINUTES}" in description
     assert str(event["LOCATION"]) == "Kommunalhuset, Sessionssalen"
     assert str(event["URL"]).endswith(f"/meetings/{cited.item.meeting.pk}/")
 
@@ -269,3 +270,30 @@ def test_signatories_and_parties_in_a_citation_keep_their_entered_order(client, 
     annotation = AnnotationFactory(item=item, parties=[party("V"), party("MP")], signatories=people)
     entry = client.get(f"/notes/{annotation.pk}/cite.bib").content.decode()
     assert "{Vänsterpartiet (V)} and {Miljöpartiet (MP)} and {Östen Ö} and {Anna A}" in entry
+
+
+def test_demo_texts_are_marked_in_lists_and_citations(client, db):
+    demo = AnnotationFactory(item=AgendaItemFactory(number=4, title="Demo"), is_demo=True)
+    row = client.get("/notes/").content.decode()
+    assert '<span class="demo-tag">Påhittad demo</span>' in row
+    page = client.get(f"/notes/{demo.pk}/").content.decode()
+    line = page.split('<p class="cite-text">')[1]
+    assert line.startswith("[Påhittad demotext, inte ett verkligt uttalande]")
+    assert page.index('class="demo-note"') < page.index('class="facts"')  # before the facts
+    assert "Påhittad demotext" in client.get(f"/notes/{demo.pk}/cite.bib").content.decode()
+    (item,) = client.get(f"/notes/{demo.pk}/cite.json").json()
+    assert item["note"].startswith("[Påhittad demotext")
+
+
+def test_a_withdrawn_text_says_so_when_cited(client, cited):
+    cited.withdrawn_at = timezone.now()
+    cited.withdrawal_reason = "Felaktigt införd."
+    cited.save()
+    html = client.get(f"/notes/{cited.pk}/").content.decode()
+    line = re.sub(r"<[^>]+>", "", html.split('<p class="cite-text">')[1].split("</p>")[0])
+    assert "Återkallad " in line
+    (item,) = client.get(f"/notes/{cited.pk}/cite.json").json()
+    assert "Återkallad" in item["note"]
+    entry = client.get(f"/notes/{cited.pk}/cite.bib").content.decode()
+    assert "Återkallad" in entry and "\\url{" + MINUTES + "}" in entry
+    assert entry.count("{") == entry.count("}")

@@ -179,7 +179,7 @@ class _Writer:
                 cursor,
                 _MEETINGS,
                 (
-                    (m.pk, m.plan.body.pk, m.date, _published(m.date), True, now, now, 1)
+                    (m.pk, m.plan.body.pk, m.date, min(_published(m.date), now), True, now, now, 1)
                     for m in planned
                 ),
             )
@@ -214,7 +214,9 @@ class _Writer:
                     ids, rows.annotations, search_vectors, strict=True
                 ):
                     row = (pk, item_ids[item], kind, text, "demo", day, fingerprint, True)
-                    copy.write_row((*row, now, now, 1, "", vector))
+                    # Entered with the minutes: public when they were published, as a feed says.
+                    entered = min(_published(day), now)
+                    copy.write_row((*row, entered, entered, 1, "", vector))
             cursor.execute(_ADD_WORDS, [words])
             # The foreign keys are checked at commit: check this chunk's now, while the next
             # one is generated, instead of queueing millions of checks for the commit (every

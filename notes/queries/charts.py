@@ -18,9 +18,18 @@ from notes.queries import colours
 WIDTH, HEIGHT = 640, 260
 MARGIN_LEFT, MARGIN_BOTTOM, MARGIN_TOP = 72, 34, 14
 # More series than this cannot be told apart: the largest MAX_SERIES - 1 are kept and the
-# rest summed as one ("Övriga").
-MAX_SERIES = 8
+# rest summed as one ("Övriga"). Nine: the eight parties of the Riksdag and the rest.
+MAX_SERIES = 9
 OTHER_KEY = "_other"
+STACK_ORDER = ("S", "M", "C", "SD", "V", "KD", "MP", "L")
+
+
+def swedish_order(name: str) -> tuple:
+    """Sort key in Swedish alphabetical order: å, ä and ö after z."""
+    return tuple(SWEDISH_LETTERS.get(c, (0, c)) for c in name.casefold())
+
+
+SWEDISH_LETTERS = {"å": (1, "å"), "ä": (2, "ä"), "ö": (3, "ö")}
 
 
 @dataclass
@@ -95,7 +104,8 @@ def build_chart(
     for year, key, count in rows:
         year_counts = counts.setdefault(int(year), {})
         year_counts[key] = year_counts.get(key, 0) + count
-    years = sorted(counts)
+    # Every year from the first to the last, empty ones too: the axis keeps its rhythm.
+    years = list(range(min(counts), max(counts) + 1)) if counts else []
     chosen = colours.assign([preferred for _, _, preferred in used])
     used = [(key, label, colour) for (key, label, _c), colour in zip(used, chosen, strict=True)]
     top = _nice_max(max((sum(c.values()) for c in counts.values()), default=0))
@@ -103,12 +113,12 @@ def build_chart(
     slot = (WIDTH - MARGIN_LEFT) / max(len(years), 1)
     bars = []
     for index, year in enumerate(years):
-        bar = Bar(year=year, total=sum(counts[year].values()), x=0, width=0)
+        bar = Bar(year=year, total=sum(counts.get(year, {}).values()), x=0, width=0)
         bar.x = round(MARGIN_LEFT + index * slot + slot * 0.15, 1)
         bar.width = round(slot * 0.7, 1)
         y: float = HEIGHT - MARGIN_BOTTOM
         for key, label, colour in used:
-            count = counts[year].get(key, 0)
+            count = counts.get(year, {}).get(key, 0)
             if not count:
                 continue
             height = plot_height * count / top
@@ -120,7 +130,9 @@ def build_chart(
         for value in range(0, top + 1, max(top // 5, 1))
     ]
     table = [
-        (y, [counts[y].get(key, 0) for key, _, _ in used], sum(counts[y].values())) for y in years
+        (y, [counts[y].get(key, 0) for key, _, _ in used], sum(counts[y].values()))
+        for y in years
+        if y in counts
     ]
     return Chart(title=title, series=used, bars=bars, ticks=ticks, table=table)
 
@@ -142,10 +154,11 @@ def per_party_per_year(title: str, only_party=None) -> Chart:
         for row in totals
         if row["count"] and row["party_id"] in parties
     ]
-    series = [
-        (p.abbreviation, p.name, colours.PARTY_COLOURS.get(p.abbreviation))
-        for p in parties.values()
-    ]
+    # Stacked so that neighbours differ in hue (red, blue, green, yellow, then the darker or
+    # lighter of each), the rest alphabetically after them.
+    order = {abbreviation: i for i, abbreviation in enumerate(STACK_ORDER)}
+    ordered = sorted(parties.values(), key=lambda p: (order.get(p.abbreviation, 99), p.name))
+    series = [(p.abbreviation, p.name, colours.PARTY_COLOURS.get(p.abbreviation)) for p in ordered]
     return build_chart(title, rows, series, _("Övriga partier"))
 
 
@@ -165,8 +178,10 @@ def per_body_per_year(title: str) -> Chart:
         for row in totals
         if row["count"] and row["body_id"] in slugs_by_id
     ]
-    slugs = sorted({key for _, key, _ in rows})
-    names = dict(Body.objects.filter(slug__in=slugs).values_list("slug", "name"))
+    names = dict(
+        Body.objects.filter(slug__in={key for _, key, _ in rows}).values_list("slug", "name")
+    )
+    slugs = sorted(names, key=lambda slug: swedish_order(names[slug]))
     series: list[tuple[str, str, str | None]] = [
         (slug, names.get(slug, slug), None) for slug in slugs
     ]

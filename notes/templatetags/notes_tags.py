@@ -41,6 +41,17 @@ def record_lang_tag():
     return record_lang()
 
 
+ISO_DATE = re.compile(r"(?<![\w/-])\d{4}-\d{2}-\d{2}(?![\w/-])")  # not inside a URL
+
+
+@register.filter
+def whole_dates(text):
+    """Plain text, HTML-escaped, with each YYYY-MM-DD kept on one line."""
+    return mark_safe(
+        ISO_DATE.sub(lambda m: f'<span class="nowrap">{m.group()}</span>', escape(text))
+    )
+
+
 @register.filter
 def grouped(value):
     """A count as people read it: digits grouped as the language groups them (`20 004` in
@@ -68,6 +79,7 @@ def annotation_rows(annotations):
     labels["kinds"] = {code: str(label) for code, label in AnnotationKind.choices}
     labels["url"] = reverse("notes:annotation_detail", args=[0]).replace("/0/", "/{}/")
     labels["lang"] = record_lang()
+    labels["demo"] = _("Påhittad demo")
     return mark_safe("".join(_row(a, labels) for a in annotations))
 
 
@@ -81,6 +93,8 @@ def _row(annotation, labels: dict) -> str:
         title = format_html("{} – <span{}>{}</span>", title, lang, highlight(title_snippet))
     elif item.title:
         title = format_html("{} – <span{}>{}</span>", title, lang, Truncator(item.title).chars(140))
+    if annotation.is_demo:  # marked wherever it is listed, not only on its own page
+        title = format_html('{} <span class="demo-tag">{}</span>', title, labels["demo"])
     case = (
         format_html(' · <span class="nowrap">{} {}</span>', labels["dnr"], item.case_number)
         if item.case_number

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notes.models import Annotation
@@ -53,12 +53,18 @@ def _place(annotation: Annotation) -> str:
     return ", ".join(parts)
 
 
+def _swedish_title(annotation: Annotation) -> str:
+    """The title as the record has it, whatever the interface speaks: one source, one title."""
+    with translation.override("sv"):
+        return _title(annotation)
+
+
 def plain_text(annotation: Annotation, permalink: str, retrieved: datetime.date) -> str:
     parties, people = _names(annotation)
     who = ", ".join(parties + people)
     text = _("%(who)s: ”%(title)s”. %(place)s. %(url)s (hämtad %(retrieved)s).") % {
         "who": who,
-        "title": _title(annotation),
+        "title": _swedish_title(annotation),
         "place": _place(annotation),
         "url": permalink,
         "retrieved": retrieved.isoformat(),
@@ -66,11 +72,41 @@ def plain_text(annotation: Annotation, permalink: str, retrieved: datetime.date)
     minutes = annotation.item.meeting.source_url
     if minutes:
         text += " " + _("Protokoll: %(url)s") % {"url": minutes}
+    if annotation.withdrawn_at:
+        text += " " + withdrawn_mark(annotation)
+    if annotation.is_demo:  # never citable as anyone's words
+        text = demo_mark() + " " + text
     return text
+
+
+def withdrawn_mark(annotation: Annotation) -> str:
+    assert annotation.withdrawn_at is not None
+    day = timezone.localtime(annotation.withdrawn_at).date().isoformat()
+    return _("Återkallad %(date)s.") % {"date": day}
+
+
+def demo_mark() -> str:
+    return _("[Påhittad demotext, inte ett verkligt uttalande]")
 
 
 def _date_parts(day: datetime.date) -> dict:
     return {"date-parts": [[day.year, day.month, day.day]]}
+
+
+def _notes(annotation: Annotation, *, url: bool = True) -> list[str]:
+    """What a reference manager's note says: demo, withdrawal, the official minutes."""
+    notes = [demo_mark()] if annotation.is_demo else []
+    if annotation.withdrawn_at:
+        notes.append(withdrawn_mark(annotation))
+    if url and annotation.item.meeting.source_url:
+        notes.append(_("Protokoll: %(url)s") % {"url": annotation.item.meeting.source_url})
+    return notes
+
+
+def _url_safe(url: str) -> str:
+    """A URL for \\url{}: braces, backslashes and spaces percent-encoded (never in a
+    well-formed URL anyway), so the entry's braces stay balanced."""
+    return url.replace("\\", "%5C").replace("{", "%7B").replace("}", "%7D").replace(" ", "%20")
 
 
 def csl_json(annotation: Annotation, permalink: str, retrieved: datetime.date) -> dict:
@@ -94,16 +130,18 @@ def csl_json(annotation: Annotation, permalink: str, retrieved: datetime.date) -
         data["number"] = item.case_number
     if item.paragraph:
         data["section"] = f"§ {item.paragraph}"
-    if item.meeting.source_url:
-        data["note"] = _("Protokoll: %(url)s") % {"url": item.meeting.source_url}
+    notes = _notes(annotation)
+    if notes:
+        data["note"] = " ".join(notes)
     return data
 
 
 # What TeX reads as commands or groups, written so that it prints them as they are.
 _TEX = {
     "\\": r"\textbackslash{}",
-    "{": r"\{",
-    "}": r"\}",
+    # \{ and \} would still count as braces to BibTeX: an unbalanced one ends the entry.
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
     "&": r"\&",
     "%": r"\%",
     "$": r"\$",
@@ -129,14 +167,19 @@ def bibtex(annotation: Annotation, permalink: str, retrieved: datetime.date) -> 
         ("title", tex_escape(_title(annotation))),
         ("howpublished", tex_escape(_place(annotation))),
         ("organization", tex_escape(settings.MUNICIPALITY_NAME)),
+        ("year", str(item.meeting.date.year)),  # plain BibTeX reads no `date`
         ("date", item.meeting.date.isoformat()),
         ("url", permalink),
         ("urldate", retrieved.isoformat()),
         ("langid", "swedish"),
     ]
-    if item.meeting.source_url:
-        minutes = _("Protokoll: %(url)s") % {"url": item.meeting.source_url}
-        fields.append(("note", tex_escape(minutes)))
+    notes = [tex_escape(note) for note in _notes(annotation, url=False)]
+    if item.meeting.source_url:  # a link stays a link: \url{} takes it verbatim
+        notes.append(
+            _("Protokoll: %(url)s") % {"url": "\\url{" + _url_safe(item.meeting.source_url) + "}"}
+        )
+    if notes:
+        fields.append(("note", " ".join(notes)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@misc{{annotation-{annotation.pk},\n{body}\n}}\n"
 

@@ -198,7 +198,8 @@ def meeting_event(meeting, prefix: str, domain: str) -> list[str]:
         )
         for item in meeting.items.all()
     ]
-    description = "\n".join([*items, url]) if items else url
+    minutes = [_("Protokoll: %(url)s") % {"url": meeting.source_url}] if meeting.source_url else []
+    description = "\n".join([*items, url, *minutes])
     lines = [
         "BEGIN:VEVENT",
         f"UID:meeting-{meeting.pk}@{domain}",

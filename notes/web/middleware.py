@@ -6,6 +6,7 @@ from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError
 from django.http import HttpResponse, HttpResponseNotModified
 from django.template import loader
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -197,8 +198,11 @@ class ArchiveETagMiddleware:
     @staticmethod
     def _etag(request, version: int) -> str:
 
+        # The day too: pages say when they were retrieved (a citation's "hämtad"), so neither
+        # a cached page nor a client's copy outlives the day it was made.
+        day = timezone.localdate().isoformat()
         key = "\x1f".join(
-            [request.get_full_path(), get_language() or "", request.get_host(), request.scheme]
+            [request.get_full_path(), get_language() or "", request.get_host(), request.scheme, day]
         )
         digest = hashlib.sha256(key.encode()).hexdigest()[:16]
         return f'W/"{version}-{digest}"'
