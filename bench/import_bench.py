@@ -225,6 +225,9 @@ def main() -> None:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--reset", action="store_true", help="drop and recreate the database first")
+    parser.add_argument(
+        "--protocol-pages", type=int, default=100, help="pages of the protocol timed (0: none)"
+    )
     args = parser.parse_args()
 
     url = database_url()
@@ -240,6 +243,10 @@ def main() -> None:
         log(f"{name}: import_notes ({len(paths)} files)")
         seconds, output = manage(["import_notes", folder, "--no-progress"], url)
 
+        protocol = (
+            time_protocol(Path(folder), args.protocol_pages, url) if args.protocol_pages else {}
+        )
+
     summary = re.search(r"(\d+) imported, (\d+) unchanged, (\d+) failed", output)
     imported, unchanged, failed = (int(n) for n in summary.groups()) if summary else (0, 0, 0)
     print(
@@ -252,9 +259,22 @@ def main() -> None:
                 "seconds": round(seconds, 1),
                 "files_per_s": round(len(paths) / seconds, 1),
                 "database": name,
+                **protocol,
             }
         )
     )
+
+
+def time_protocol(folder: Path, pages: int, url: str) -> dict:
+    """`manage.py import_protocol` on a generated PDF protocol of about ``pages`` pages (the
+    tests' layout: running heads, footers, two-column attendance, a reservation a paragraph)."""
+    from tests.protocols import as_pdf, long_protocol  # fpdf2: a dev dependency, as is bench/
+
+    path = folder / f"protocol-{pages}.pdf"
+    path.write_bytes(as_pdf(long_protocol(pages)))
+    log(f"import_protocol ({pages} paragraphs, {path.stat().st_size // 1024} KB)")
+    seconds, _ = manage(["import_protocol", str(path)], url)
+    return {"protocol_pages": pages, "protocol_seconds": round(seconds, 1)}
 
 
 if __name__ == "__main__":

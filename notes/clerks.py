@@ -21,6 +21,10 @@ CLERK_PERMISSIONS = {
     "party": ["add", "change", "view"],
     "person": ["add", "change", "view"],
     "body": ["view"],
+    # Votes and attendance read from protocols (0021).
+    "vote": ["add", "change", "view"],
+    "ballot": ["add", "change", "view"],
+    "attendance": ["add", "change", "view"],
     # Texts held as drafts for published meetings: never public, so clerks may discard them.
     "heldtext": ["add", "change", "view", "delete"],
 }

@@ -38,6 +38,7 @@ from notes.values import (  # noqa: F401 (re-exported)
     public_source,
     unique_slug,
 )
+from notes.votes import Attendance, Ballot, Vote  # noqa: F401 (re-exported)
 
 
 def entered_order(relation: str, queryset=None) -> Prefetch:
@@ -126,6 +127,14 @@ class Meeting(models.Model):
         default="",
         db_default="",
         help_text=_("Var sammanträdet hölls, t.ex. Kommunalhuset, Sessionssalen."),
+    )
+    time = models.CharField(
+        _("tid"),
+        max_length=50,
+        blank=True,
+        default="",
+        db_default="",
+        help_text=_("t.ex. 16.00–18.30"),
     )
     source_url = models.URLField(
         _("länk till protokollet"),

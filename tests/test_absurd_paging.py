@@ -44,6 +44,9 @@ def test_any_paging_value_is_answered_without_a_server_error(
     client, sample_annotation, url, name, value
 ):
     response = client.get(url, {name: value})
+    if response.status_code == 301:  # an empty value: the list's canonical URL, without it
+        assert value == "" and f"{name}=" not in response["Location"]
+        response = client.get(response["Location"])
     assert response.status_code in (200, 400, 404), (url, name, value[:20], response.status_code)
 
 

@@ -14,7 +14,18 @@ from django.core.management.base import CommandError
 from django.db import connection
 
 from notes.ingest.archive import FORMAT_VERSION, sections
-from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person, SearchWord
+from notes.models import (
+    AgendaItem,
+    Annotation,
+    Attendance,
+    Ballot,
+    Body,
+    Meeting,
+    Party,
+    Person,
+    SearchWord,
+    Vote,
+)
 from notes.queries.search import search
 from tests.factories import (
     AgendaItemFactory,
@@ -62,6 +73,9 @@ def empty_database() -> None:
     tables = [
         m._meta.db_table
         for m in [
+            Ballot,
+            Vote,
+            Attendance,
             HistoricalAnnotationSignatories,
             HistoricalAnnotationParties,
             Annotation.history.model,

@@ -17,6 +17,7 @@ LAYERS = {
         "notes.models",
         "notes.kept",
         "notes.beside",
+        "notes.votes",
         "notes.values",
         "notes.parties",
         "notes.sql",
@@ -93,6 +94,7 @@ def test_the_models_import_nothing_of_the_app():
     assert {m for m in graph()["notes.models"] if m != "notes.models"} <= {
         "notes.kept",
         "notes.beside",
+        "notes.votes",
         "notes.values",
     }
     assert {m for m in graph()["notes.beside"] if m != "notes.beside"} <= {"notes.values"}

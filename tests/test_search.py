@@ -290,7 +290,7 @@ def test_vector_kept_current_on_every_write(corpus):
 
 @pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
 def test_sorting(client, corpus, sort):
-    response = client.get("/notes/", {"q": "vi", "sort": sort})
+    response = client.get("/notes/", {"q": "vi", "sort": sort}, follow=True)  # relevance: 301
     assert response.status_code == 200
     rows = list(response.context["page"].object_list)
     dates = [a.date for a in rows]

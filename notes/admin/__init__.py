@@ -20,7 +20,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from notes.admin import held  # noqa: F401 (registers the held texts' admin)
+from notes.admin import (
+    held,  # noqa: F401 (registers the held texts' admin)
+    votes,  # noqa: F401 (registers the votes' admin)
+)
 from notes.admin.meetings import ReasonForm, confirm_publication, meeting_urls
 from notes.admin.record_forms import AnnotationForm, OptimisticLockForm
 from notes.ingest.admin_import import admin_import_urls
@@ -163,6 +166,7 @@ class MeetingAdmin(RecordAdmin):
     fields = [
         "body",
         "date",
+        "time",
         "location",
         "source_url",
         "published_at",

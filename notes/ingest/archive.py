@@ -40,7 +40,17 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection, models, transaction
 from django.db.models import OuterRef
 
-from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
+from notes.models import (
+    AgendaItem,
+    Annotation,
+    Attendance,
+    Ballot,
+    Body,
+    Meeting,
+    Party,
+    Person,
+    Vote,
+)
 
 FORMAT = "huddinge-archive"
 FORMAT_VERSION = 1
@@ -91,6 +101,9 @@ def sections() -> list[Section]:
             exclude=frozenset({"search_vector", "fingerprint"}),
             m2m=("parties", "signatories"),
         ),
+        Section("votes", Vote),
+        Section("ballots", Ballot),
+        Section("attendance", Attendance),
         Section("historical_meetings", Meeting.history.model),
         Section("historical_agenda_items", AgendaItem.history.model),
         Section("historical_annotations", Annotation.history.model),

@@ -98,6 +98,8 @@ def check_document(document: Any) -> None:
             f"(this program reads version {FORMAT_VERSION})"
         )
     expected = {s.key for s in sections()} | {"format", "version"}
+    for key in LATER_SECTIONS:  # a file written before these existed has none of them
+        document.setdefault(key, [])
     missing = sorted(expected - document.keys())
     if missing:
         raise ArchiveError(f"missing key(s): {', '.join(missing)}")
@@ -124,7 +126,8 @@ def check_document(document: Any) -> None:
 
 # Columns added to the format after its version 1 was first written, with the value a row
 # from an older file gets (the model's default): such a file still imports.
-LATER_COLUMNS: dict[str, Any] = {"location": "", "source_url": ""}
+LATER_COLUMNS: dict[str, Any] = {"location": "", "source_url": "", "time": ""}
+LATER_SECTIONS = ("votes", "ballots", "attendance")
 
 
 def _decode(f: models.Field, value: Any, where: str) -> Any:

@@ -8,6 +8,8 @@ the same annotations for the same query string.
 
 from __future__ import annotations
 
+from collections import Counter
+
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
 
@@ -15,6 +17,7 @@ from notes.models import (
     AgendaItem,
     Annotation,
     AnnotationQuerySet,
+    Ballot,
     Party,
     Person,
     entered_order,
@@ -110,7 +113,7 @@ def in_force_annotations() -> QuerySet[Annotation]:
 def meeting_with_items(queryset):
     """Published meetings with their items and each item's annotations in force."""
     items = AgendaItem.objects.prefetch_related(
-        Prefetch("annotations", queryset=in_force_annotations())
+        Prefetch("annotations", queryset=in_force_annotations()), *VOTES
     )
     return queryset.select_related("body").prefetch_related(Prefetch("items", queryset=items))
 
@@ -121,8 +124,34 @@ def item_with_annotations(queryset, drafts: bool = False):
     if not drafts:
         queryset = queryset.filter(meeting__published_at__isnull=False)
     return queryset.select_related("meeting__body").prefetch_related(
-        Prefetch("annotations", queryset=in_force_annotations())
+        Prefetch("annotations", queryset=in_force_annotations()), *VOTES
     )
+
+
+# An item's votes with their ballots' parties and people: three queries for any number.
+VOTES = (
+    "votes",
+    Prefetch("votes__ballots", queryset=Ballot.objects.select_related("party", "person")),
+)
+
+
+def party_votes(party, limit: int = 50) -> list[dict]:
+    """How the party voted, newest first: each vote of a published meeting where the party
+    or one of its members is recorded, with the choices (a party split shows each)."""
+    ballots = (
+        Ballot.objects.filter(party=party, vote__item__meeting__published_at__isnull=False)
+        .select_related("vote__item__meeting__body")
+        .order_by("-vote__item__meeting__date", "vote_id", "id")
+    )
+    votes: dict[int, dict] = {}
+    for ballot in ballots[: limit * 20]:
+        entry = votes.setdefault(ballot.vote_id, {"vote": ballot.vote, "choices": Counter()})
+        entry["choices"][ballot.get_choice_display()] += 1
+        if len(votes) > limit:
+            del votes[ballot.vote_id]
+            break
+    # As (choice, count) pairs: a template would read a Counter's .items as a missing key.
+    return [{"vote": e["vote"], "choices": list(e["choices"].items())} for e in votes.values()]
 
 
 def case_path(item: AgendaItem) -> list[AgendaItem]:

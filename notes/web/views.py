@@ -25,6 +25,7 @@ from notes.queries.annotations import (
     meeting_with_items,
     parties_with_counts,
     party_count,
+    party_votes,
     public_versions,
     settle_count,
 )
@@ -237,7 +238,13 @@ def party_detail(request, slug):
     return render(
         request,
         "notes/party_detail.html",
-        {"party": party, "page": page, "people": people, "chart": chart},
+        {
+            "party": party,
+            "page": page,
+            "people": people,
+            "chart": chart,
+            "votes": party_votes(party) if page.number == 1 else [],
+        },
     )
 
 

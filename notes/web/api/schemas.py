@@ -280,6 +280,27 @@ class LinkedAnnotation(Closed):
     api_url: Url
 
 
+class Ballot(Closed):
+    name: str
+    party: str | None
+    choice: Annotated[str, WithJsonSchema({"type": "string", "enum": ["ja", "nej", "avstar"]})]
+
+
+class Vote(Closed):
+    position: Position = Field(description=_("Omröstningens ordning i ärendet, från 1."))
+    question: str = Field(description=_("Vad ja och nej står för, som protokollet säger."))
+    yes: NullableCount
+    no: NullableCount
+    abstain: NullableCount
+    result: str
+    parties: dict[str, list[str]] = Field(
+        description=_("Partier per sida (ja, nej, avstar), där protokollet anger dem så.")
+    )
+    ballots: list[Ballot] = Field(
+        description=_("Ledamöternas röster, där protokollet namnger dem.")
+    )
+
+
 class AgendaItem(Closed):
     id: RowId
     url: Url
@@ -288,6 +309,7 @@ class AgendaItem(Closed):
     title: str
     case_number: str
     annotations: list[LinkedAnnotation]
+    votes: list[Vote]
 
 
 class MeetingDetail(Meeting):

@@ -21,6 +21,7 @@ from ninja import Query
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party
 from notes.queries import pagination, search
 from notes.queries.annotations import (
+    VOTES,
     annotation_facets,
     filtered_annotations,
     for_api,
@@ -332,7 +333,7 @@ def meeting_detail(request, id: schemas.Id) -> dict:
         .order_by("id")
     )
     items = AgendaItem.objects.order_by("number", "paragraph", "id").prefetch_related(
-        Prefetch("annotations", queryset=annotations)
+        Prefetch("annotations", queryset=annotations), *VOTES
     )
     meeting = (
         Meeting.objects.published()
@@ -361,10 +362,36 @@ def meeting_detail(request, id: schemas.Id) -> dict:
                 }
                 for a in item.annotations.all()
             ],
+            "votes": [vote_data(vote) for vote in item.votes.all()],
         }
         for item in meeting.items.all()
     ]
     return data
+
+
+def vote_data(vote) -> dict:
+    """A vote as the protocol gives it: counts, parties per side, named ballots."""
+    sides: dict[str, list[str]] = {}
+    for ballot in vote.ballots.all():
+        if ballot.person_id is None and ballot.party is not None:
+            sides.setdefault(ballot.choice, []).append(ballot.party.abbreviation)
+    return {
+        "position": vote.position,
+        "question": vote.question,
+        "yes": vote.yes,
+        "no": vote.no,
+        "abstain": vote.abstain,
+        "result": vote.result,
+        "parties": sides,
+        "ballots": [
+            {
+                "name": ballot.person.name,
+                "party": ballot.party.abbreviation if ballot.party else None,
+                "choice": ballot.choice,
+            }
+            for ballot in vote.named_ballots()
+        ],
+    }
 
 
 def _filtered_link(request, name: str, **params) -> str:

@@ -1,0 +1,281 @@
+"""A whole protocol, read: the meeting (body, date, time, place), who attended, every
+paragraph (§, title, diarienummer, decision) with its annotations and votes, the appendices
+the annotations point to, and a report per page of what was found and what was not.
+
+Pure Python, no Django (notes.ingest.protocol_save writes the result).
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from notes.ingest import protocol_parts as parts
+from notes.ingest.parsing import _CASE_NUMBER, _MONTHS
+from notes.ingest.protocol_text import Page, ProtocolUnreadable
+
+BODY_WORD = re.compile(
+    r"((?:[A-ZÅÄÖ][\wåäö-]*\s+(?:och|,)\s+)?[A-ZÅÄÖ][\wåäö-]*"
+    r"(?:nämnden|styrelsen|fullmäktige|utskottet|styrelsens\s+arbetsutskott|beredningen))\b"
+)
+ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+SWEDISH = re.compile(r"\b(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})\b", re.IGNORECASE)
+PLACE_TIME = re.compile(r"(?:plats\s+och\s+tid|sammanträdesplats|plats)\s*:?\s*(.+)", re.IGNORECASE)
+TIME_ONLY = re.compile(r"(?:tid|klockan)\s*:?\s*(.+)", re.IGNORECASE)
+CLOCK = re.compile(
+    r",?\s*(?:kl\.?|klockan)?\s*(\d{1,2}[.:]\d{2}(?:\s*[-–]\s*\d{1,2}[.:]\d{2})?)\s*$"
+)
+PARAGRAPH = re.compile(r"§\s*(\d{1,4})\b(?!\s*[-–]\s*\d)\s*[:.\-–]?\s*(.*)")  # not "§ 61–80"
+ITEM = re.compile(r"ärende\s+(?:nr\.?\s*)?(\d{1,4})\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
+DNR = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.+)", re.IGNORECASE)
+APPENDIX_HEAD = re.compile(r"bilaga\s+(\d+[a-z]?)\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
+ROLES = (
+    ("beslutande", re.compile(r"beslutande(?:\s+ledamöter)?\s*:?\s*(.*)", re.IGNORECASE)),
+    (
+        "tjanstgorande_ersattare",
+        re.compile(r"tjänstgörande\s+ersättare\s*:?\s*(.*)", re.IGNORECASE),
+    ),
+    ("ersattare", re.compile(r"(?:icke\s+tjänstgörande\s+)?ersättare\s*:?\s*(.*)", re.IGNORECASE)),
+)
+HEADER_END = re.compile(
+    r"(?:övriga\s+(?:närvarande|deltagande)|utses\s+att\s+justera|justerare|justeringens|"
+    r"underskrifter|sekreterare|ordförande\s*$|paragrafer)",
+    re.IGNORECASE,
+)
+DECISION = re.compile(r"(?:[\wåäö]+s\s+)?beslut\s*:?", re.IGNORECASE)
+VOTE_HEAD = re.compile(r"(?:omröstning(?:sresultat)?|votering)\s*:?", re.IGNORECASE)
+NOTE_HEAD = re.compile(parts._KIND + r"\s*:?", re.IGNORECASE)
+OTHER_HEAD = re.compile(
+    r"(?:ärendet|ärendebeskrivning|sammanfattning|bakgrund|beslutsunderlag|yrkanden?|"
+    r"propositionsordning|beslutsgång|jäv|expedieras\s+till|förslag\s+till\s+beslut|"
+    r"handläggning|skickas\s+till|beslutet\s+skickas\s+till)\s*:?",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Paragraph:
+    number: int  # §
+    page: int
+    title: str = ""
+    item_number: int | None = None  # "Ärende 7", where the protocol gives one
+    case_number: str = ""
+    decision: str = ""
+    notes: list[parts.Note] = field(default_factory=list)
+    votes: list[parts.Vote] = field(default_factory=list)
+
+
+@dataclass
+class Protocol:
+    body: str
+    date: datetime.date
+    time: str = ""
+    place: str = ""
+    attendance: list[tuple[str, str | None, str]] = field(default_factory=list)  # name, party, role
+    paragraphs: list[Paragraph] = field(default_factory=list)
+    report: list[tuple[int, str, str]] = field(default_factory=list)  # page, level, message
+
+    def note(self, page: int, level: str, message: str) -> None:
+        self.report.append((page, level, message))
+
+
+def parse_protocol(pages: list[Page]) -> Protocol:
+    lines = [(page.number, line) for page in pages for line in page.lines]
+    first_paragraph = next(
+        (i for i, (_, line) in enumerate(lines) if PARAGRAPH.fullmatch(line)), len(lines)
+    )
+    protocol = _header(lines[:first_paragraph])
+    bodies, appendices = _split(lines[first_paragraph:])
+    voters = sum(1 for _, _, role in protocol.attendance if role != "ersattare") or None
+    for head, body in bodies:
+        protocol.paragraphs.append(_paragraph(protocol, head, body, voters))
+    _fill_appendices(protocol, appendices)
+    if not protocol.paragraphs:
+        protocol.note(1, "fel", "Inga paragrafer (§) hittades.")
+    return protocol
+
+
+def _find_date(lines: list[tuple[int, str]]) -> datetime.date | None:
+    preferred = [line for _, line in lines if "datum" in line.casefold()]
+    for line in preferred + [line for _, line in lines]:
+        if match := ISO.search(line):
+            year, month, day = (int(g) for g in match.groups())
+        elif (match := SWEDISH.search(line)) and match.group(2).casefold() in _MONTHS:
+            day, month, year = (
+                int(match.group(1)),
+                _MONTHS[match.group(2).casefold()],
+                int(match.group(3)),
+            )
+        else:
+            continue
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:
+            continue
+    return None
+
+
+def _header(lines: list[tuple[int, str]]) -> Protocol:
+    body = next((m.group(1) for _, line in lines if (m := BODY_WORD.search(line))), None)
+    date = _find_date(lines)
+    if body is None or date is None:
+        missing = " och ".join(
+            what for what, value in (("organ", body), ("sammanträdesdatum", date)) if value is None
+        )
+        raise ProtocolUnreadable(f"Protokollets huvud saknar {missing} (före första §).")
+    protocol = Protocol(body=" ".join(body.split()), date=date)
+    role = None
+    for _page, line in lines:
+        if match := PLACE_TIME.fullmatch(line):
+            rest = match.group(1)
+            clock = CLOCK.search(rest)
+            protocol.place = rest[: clock.start()].strip(" ,") if clock else rest
+            protocol.time = clock.group(1) if clock else protocol.time
+            continue
+        if (match := TIME_ONLY.fullmatch(line)) and CLOCK.search(match.group(1)):
+            protocol.time = CLOCK.search(match.group(1)).group(1)  # type: ignore[union-attr]
+            continue
+        started = next(((name, m) for name, rx in ROLES if (m := rx.fullmatch(line))), None)
+        if started:
+            role, line = started[0], started[1].group(1)
+        elif HEADER_END.match(line):
+            role = None
+        if role:
+            for name, party in parts.people_in(line):
+                protocol.attendance.append((name, party, role))
+    protocol.note(1, "hittat", f"Sammanträde: {protocol.body} {protocol.date.isoformat()}")
+    if protocol.attendance:
+        protocol.note(1, "hittat", f"Närvaro: {len(protocol.attendance)} personer med parti")
+    return protocol
+
+
+def _split(lines):
+    """The paragraphs (their first line and the rest) and the appendices after them."""
+    paragraphs: list[tuple[tuple[int, str], list[tuple[int, str]]]] = []
+    appendices: dict[str, list[tuple[int, str]]] = {}
+    current: list[tuple[int, str]] | None = None
+    for page, line in lines:
+        if PARAGRAPH.fullmatch(line):
+            current = []
+            paragraphs.append(((page, line), current))
+        elif (match := APPENDIX_HEAD.fullmatch(line)) and _is_appendix_start(line):
+            current = appendices.setdefault(match.group(1), [])
+        elif current is not None:
+            current.append((page, line))
+    return paragraphs, appendices
+
+
+def _is_appendix_start(line: str) -> bool:
+    """An appendix's heading ("Bilaga 3", "Bilaga 3 – Protokollsanteckning (S)"), not prose."""
+    return line[:1] == "B" and len(line) < 80
+
+
+def _paragraph(protocol: Protocol, head, body, voters: int | None) -> Paragraph:
+    page, line = head
+    match = PARAGRAPH.fullmatch(line)
+    assert match is not None
+    paragraph = Paragraph(number=int(match.group(1)), page=page, title=match.group(2).strip())
+    if item := ITEM.fullmatch(paragraph.title):  # "§ 12 Ärende 4: Riktlinjer …"
+        paragraph.item_number, paragraph.title = int(item.group(1)), item.group(2).strip()
+    rest = _title_and_case(paragraph, body)
+    section, block = "beskrivning", []
+    for where, text in [*rest, (page, "§END")]:
+        heading = _heading(text)
+        if heading is None:
+            block.append((where, text))
+            continue
+        _close(protocol, paragraph, section, block, voters)
+        section, block = heading, []
+    if not paragraph.title:
+        protocol.note(paragraph.page, "saknas", f"§ {paragraph.number} har ingen rubrik")
+    found = [f"§ {paragraph.number} {paragraph.title[:60]}"]
+    found += [f"{parts.LABELS[n.kind]} ({', '.join(n.parties)})" for n in paragraph.notes]
+    found += [parts.describe_vote(v) for v in paragraph.votes]
+    protocol.note(paragraph.page, "hittat", "; ".join(found))
+    return paragraph
+
+
+def _title_and_case(paragraph: Paragraph, body):
+    """Read the lines after "§ N": the ärende number, the title, the diarienummer."""
+    index = 0
+    while index < len(body) and index < 6:
+        _, text = body[index]
+        if not text:
+            index += 1
+            continue
+        if match := ITEM.fullmatch(text):
+            paragraph.item_number = int(match.group(1))
+            paragraph.title = paragraph.title or match.group(2).strip()
+        elif match := DNR.fullmatch(text):
+            case = _CASE_NUMBER.search(match.group(1))
+            paragraph.case_number = "".join(case.group(1, 2)).replace(" ", "") if case else ""
+        elif not paragraph.title and _heading(text) is None:
+            paragraph.title = text
+        else:
+            break
+        index += 1
+    return body[index:]
+
+
+def _heading(line: str) -> str | None:
+    if line == "§END":
+        return "slut"
+    if DECISION.fullmatch(line):
+        return "beslut"
+    if VOTE_HEAD.fullmatch(line):
+        return "omröstning"
+    if match := NOTE_HEAD.fullmatch(line):
+        return "anteckning:" + parts.kind_of(match.group(1))
+    if OTHER_HEAD.fullmatch(line):
+        return "övrigt"
+    return None
+
+
+def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters) -> None:
+    """Take what a section holds: a decision, annotations, a vote; one-line annotations and
+    vote lines wherever they stand."""
+    text_lines = [line for _, line in block]
+    if section == "beslut":
+        paragraph.decision = parts._paragraphs(text_lines)
+    if section.startswith("anteckning:"):
+        paragraph.notes += parts.block_notes(section.split(":", 1)[1], block)
+        return
+    vote = parts.Vote(page=block[0][0] if block else paragraph.page)
+    unplaced = []
+    for where, line in block:
+        if not line:
+            continue
+        if (note := parts.one_line_note(line, where)) is not None:
+            paragraph.notes.append(note)
+        elif not parts.read_vote_line(vote, line) and section == "omröstning":
+            unplaced.append((where, line))
+    if not vote.empty:
+        for problem in parts.check_vote(vote, voters):
+            protocol.note(
+                vote.page, "fel", f"§ {paragraph.number}: omröstningen går inte ihop: {problem}"
+            )
+        paragraph.votes.append(vote)
+    for where, line in unplaced:
+        protocol.note(where, "oplacerat", f"§ {paragraph.number}: {line[:100]}")
+
+
+def _fill_appendices(protocol: Protocol, appendices: dict[str, list[tuple[int, str]]]) -> None:
+    """An annotation announced as "bilaga 3" takes its text from the appendix, if it is there."""
+    for paragraph in protocol.paragraphs:
+        for note in paragraph.notes:
+            if note.appendix is None:
+                continue
+            lines = appendices.get(note.appendix)
+            if lines:
+                note.text = parts._paragraphs([line for _, line in lines])
+                note.signatories = note.signatories or parts.people_in(
+                    " ".join(text for _, text in lines[-3:])
+                )
+            else:
+                protocol.note(
+                    note.page,
+                    "saknas",
+                    f"§ {paragraph.number}: bilaga {note.appendix} finns inte i protokollet; "
+                    "anteckningen sparas med meningen som text",
+                )

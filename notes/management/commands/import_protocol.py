@@ -1,0 +1,47 @@
+"""python manage.py import_protocol FILE... [--dry-run] — whole protocols (PDF with a text
+layer, or plain text), each in one transaction, with a report of what was found."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from notes.ingest.protocol_save import import_protocol, report_lines
+
+
+class Command(BaseCommand):
+    help = (
+        "Import whole protocols (PDF with a text layer, or text): the meeting as a draft, its "
+        "attendance, items, annotations and votes. A protocol that cannot be read saves "
+        "nothing; importing one again changes nothing; an existing meeting is merged."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("files", nargs="+", type=Path, help="Protocol files (.pdf, .txt).")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="Read and report everything, save nothing."
+        )
+
+    def handle(self, *args, files, dry_run, **options):
+        failed = 0
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError as error:
+                self.stderr.write(self.style.ERROR(f"{path}: cannot read: {error.strerror}"))
+                failed += 1
+                continue
+            result = import_protocol(data, path.name, dry_run=dry_run)
+            lines = report_lines(result)
+            if result.ok:
+                self.stdout.write("\n".join(lines))
+                verb = "would be saved (dry run)" if dry_run else "saved"
+                self.stdout.write(self.style.SUCCESS(f"{path.name}: {verb}."))
+            else:
+                self.stderr.write(self.style.ERROR("\n".join(lines)))
+                failed += 1
+        if failed:
+            raise CommandError(
+                f"{failed} protocol(s) could not be imported; nothing of them was saved."
+            )

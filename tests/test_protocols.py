@@ -1,0 +1,197 @@
+"""Whole protocols in (#18): PDFs and texts in several layouts become a meeting, its items,
+annotations, votes and attendance; bad files save nothing; a second import changes nothing."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.utils import timezone
+
+from notes.ingest.protocol_save import import_protocol
+from notes.models import AgendaItem, Annotation, Attendance, Ballot, Meeting, Vote
+from tests.protocols import LAYOUTS, as_pdf, as_text
+
+pytestmark = pytest.mark.django_db
+
+
+def _check(layout, result):
+    expected = layout.expected
+    assert result.ok, result.error
+    meeting = Meeting.objects.get(pk=result.meeting_id)
+    assert meeting.body.name == expected.body
+    assert meeting.date == expected.date
+    assert meeting.location == expected.place
+    assert meeting.time == expected.time
+    assert meeting.published_at is None  # lands as a draft
+    assert Attendance.objects.filter(meeting=meeting).count() == expected.attendance
+    items = {i.paragraph: i for i in AgendaItem.objects.filter(meeting=meeting)}
+    assert {n: i.title for n, i in items.items()} == expected.paragraphs
+    assert {n: items[n].case_number for n in expected.cases} == expected.cases
+    found = sorted(
+        (a.item.paragraph, a.kind, tuple(p.abbreviation for p in a.parties.all()))
+        for a in Annotation.objects.filter(item__meeting=meeting)
+    )
+    assert found == sorted(expected.notes)
+    for number, words in expected.note_texts.items():
+        texts = Annotation.objects.filter(item=items[number]).values_list("text", flat=True)
+        assert any(words in text for text in texts), (words, list(texts))
+    votes = {
+        v.item.paragraph: (v.yes, v.no, v.abstain)
+        for v in Vote.objects.filter(item__meeting=meeting)
+    }
+    assert votes == expected.votes
+    for number, sides in expected.vote_parties.items():
+        vote = Vote.objects.get(item=items[number])
+        got = {}
+        for ballot in Ballot.objects.filter(vote=vote, person__isnull=True):
+            got.setdefault(ballot.choice, set()).add(ballot.party.abbreviation)
+        assert got == sides
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.name for layout in LAYOUTS])
+@pytest.mark.parametrize("form", ["pdf", "text"])
+def test_a_protocol_yields_its_meeting_items_annotations_and_votes(layout, form):
+    data = as_pdf(layout) if form == "pdf" else as_text(layout)
+    result = import_protocol(data, f"{layout.name}.{form}")
+    _check(layout, result)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.name for layout in LAYOUTS])
+def test_importing_again_changes_nothing(layout):
+    data = as_pdf(layout)
+    first = import_protocol(data, "p.pdf")
+    assert first.ok, first.error
+    counts = [
+        m.objects.count() for m in (Meeting, AgendaItem, Annotation, Vote, Ballot, Attendance)
+    ]
+    again = import_protocol(data, "p.pdf")
+    assert again.ok and not again.created
+    assert [
+        m.objects.count() for m in (Meeting, AgendaItem, Annotation, Vote, Ballot, Attendance)
+    ] == counts
+
+
+def test_dry_run_saves_nothing_and_prints_the_report():
+    out = io.StringIO()
+    path = __import__("pathlib").Path
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        file = path(folder) / "ks.pdf"
+        file.write_bytes(as_pdf(LAYOUTS[0]))
+        call_command("import_protocol", str(file), "--dry-run", stdout=out)
+    report = out.getvalue()
+    assert "Kommunstyrelsen 2024-05-06" in report
+    assert "§ 61 Detaljplan för Flemingsbergsdalen" in report
+    assert "dry run" in report
+    assert Meeting.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"", "tom"),
+        (b"hello, not a protocol at all", "organ"),
+        (b"%PDF-1.7\n%garbage that is no PDF\n", "kan inte läsas"),
+        (b"\x00\x01\x02binary", "varken"),
+    ],
+)
+def test_bad_files_are_refused_clearly_and_save_nothing(data, message, tmp_path):
+    result = import_protocol(data, "bad")
+    assert not result.ok and message in result.error
+    file = tmp_path / "bad.pdf"
+    file.write_bytes(data)
+    with pytest.raises(CommandError):
+        call_command("import_protocol", str(file), stdout=io.StringIO(), stderr=io.StringIO())
+    assert Meeting.objects.count() == 0
+
+
+def test_a_truncated_pdf_is_refused():
+    data = as_pdf(LAYOUTS[0])
+    result = import_protocol(data[: len(data) // 2], "half.pdf")
+    assert not result.ok
+    assert Meeting.objects.count() == 0
+
+
+def _published(layout):
+    result = import_protocol(as_pdf(layout), f"{layout.name}.pdf")
+    assert result.ok, result.error
+    meeting = Meeting.objects.get(pk=result.meeting_id)
+    meeting.published_at = timezone.now()
+    meeting.save()
+    return meeting
+
+
+def test_votes_on_item_meeting_and_party_pages_and_in_the_api(client):
+    meeting = _published(LAYOUTS[0])
+    item = AgendaItem.objects.get(meeting=meeting, paragraph=61)
+    text = re.sub(r"<[^>]+>", "", client.get(item.get_absolute_url()).content.decode())
+    assert "Omröstning: Ja 7: M, L, KD, C, SD · Nej 3: S, V, MP" in " ".join(text.split())
+    meeting_page = re.sub(r"<[^>]+>", "", client.get(meeting.get_absolute_url()).content.decode())
+    assert "Ja 7: M, L, KD, C, SD" in " ".join(meeting_page.split())
+    party_page = client.get("/parties/vansterpartiet/").content.decode()
+    assert "Så har partiet röstat" in party_page and f'href="/items/{item.pk}/"' in party_page
+    data = client.get(f"/api/meetings/{meeting.pk}/").json()
+    (vote,) = next(i for i in data["items"] if i["paragraph"] == 61)["votes"]
+    assert (vote["yes"], vote["no"], vote["abstain"]) == (7, 3, 0)
+    assert set(vote["parties"]["nej"]) == {"S", "V", "MP"}
+
+
+def test_named_ballots_are_shown_per_member(client):
+    meeting = _published(LAYOUTS[1])
+    item = AgendaItem.objects.get(meeting=meeting, paragraph=12)
+    page = re.sub(r"<[^>]+>", "", client.get(item.get_absolute_url()).content.decode())
+    assert "Maja Mo (V): Nej" in page and "Olle Ort (C): Avstår" in page
+    (vote,) = client.get(f"/api/meetings/{meeting.pk}/").json()["items"][0]["votes"]
+    assert {(b["name"], b["choice"]) for b in vote["ballots"]} >= {("Maja Mo", "nej")}
+
+
+def test_a_meeting_page_reads_votes_in_a_fixed_number_of_queries(
+    client, django_assert_max_num_queries
+):
+    meeting = _published(LAYOUTS[0])
+    with django_assert_max_num_queries(30) as few:
+        client.get(meeting.get_absolute_url())
+    items = AgendaItem.objects.filter(meeting=meeting)
+    for n in range(10):  # more items, each with a vote and ballots
+        item = AgendaItem.objects.create(meeting=meeting, paragraph=100 + n, title=f"T {n}")
+        vote = Vote.objects.create(item=item, yes=1, no=0, abstain=0)
+        Ballot.objects.create(vote=vote, choice="ja", party=Ballot.objects.first().party)
+    assert items.count() == 12
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(meeting.get_absolute_url())
+
+
+def test_round_trip_through_the_archive_is_identical(tmp_path):
+    """A protocol imported, exported, imported into an empty database, exported again."""
+    from tests.test_archive import empty_database, export, import_
+
+    for layout in LAYOUTS:
+        assert import_protocol(as_pdf(layout), f"{layout.name}.pdf").ok
+    first = export(tmp_path / "a.json")
+    assert b'"votes":[' in first and b'"ballots":[' in first and b'"attendance":[' in first
+    empty_database()
+    import_(tmp_path / "a.json")
+    assert Vote.objects.count() == 3 and Attendance.objects.count() == 19
+    assert export(tmp_path / "b.json") == first
+
+
+def test_an_archive_written_before_votes_still_imports(tmp_path):
+    import json
+
+    from tests.test_archive import empty_database, export, import_
+
+    assert import_protocol(as_pdf(LAYOUTS[2]), "kf.pdf").ok
+    document = json.loads(export(tmp_path / "a.json"))
+    for key in ("votes", "ballots", "attendance"):
+        del document[key]
+    for row in document["meetings"] + document["historical_meetings"]:
+        del row["time"]
+    empty_database()
+    (tmp_path / "old.json").write_text(json.dumps(document))
+    import_(tmp_path / "old.json")
+    assert Meeting.objects.count() == 1 and Vote.objects.count() == 0
