@@ -272,7 +272,7 @@ def time_protocol(folder: Path, pages: int, url: str) -> dict:
 
     path = folder / f"protocol-{pages}.pdf"
     path.write_bytes(as_pdf(long_protocol(pages)))
-    log(f"import_protocol ({pages} paragraphs, {path.stat().st_size // 1024} KB)")
+    log(f"import_protocol ({pages} pages, {path.stat().st_size // 1024} KB)")
     seconds, _ = manage(["import_protocol", str(path)], url)
     return {"protocol_pages": pages, "protocol_seconds": round(seconds, 1)}
 
