@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from notes.values import normalise_newlines
 
-__all__ = ["Erasure", "HeldText"]
+__all__ = ["Erasure", "HeldText", "StagedProtocol"]
 
 
 class HeldText(models.Model):
@@ -72,3 +72,21 @@ class Erasure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.annotation_id} {self.erased_at:%Y-%m-%d}"
+
+
+class StagedProtocol(models.Model):
+    """An uploaded protocol between the admin's preview and the clerk's confirmation, kept in
+    the database so that any app server can finish the import; deleted once imported, and
+    after a day (notes.ingest.admin_protocol)."""
+
+    digest = models.CharField(_("kontrollsumma"), max_length=64, unique=True)
+    name = models.CharField(_("filnamn"), max_length=255)
+    data = models.BinaryField(_("innehåll"))
+    staged_at = models.DateTimeField(_("uppladdad"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("uppladdat protokoll")
+        verbose_name_plural = _("uppladdade protokoll")
+
+    def __str__(self) -> str:
+        return self.name

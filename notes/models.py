@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from notes.beside import Erasure, HeldText  # noqa: F401 (re-exported)
+from notes.beside import Erasure, HeldText, StagedProtocol  # noqa: F401 (re-exported)
 from notes.kept import (  # noqa: F401 (re-exported)
     ACCENTED,
     FOLDED,

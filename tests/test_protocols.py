@@ -195,3 +195,44 @@ def test_an_archive_written_before_votes_still_imports(tmp_path):
     (tmp_path / "old.json").write_text(json.dumps(document))
     import_(tmp_path / "old.json")
     assert Meeting.objects.count() == 1 and Vote.objects.count() == 0
+
+
+def test_a_clerk_uploads_reads_the_report_and_confirms(clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    url = "/admin/notes/meeting/import-protocol/"
+    assert "Importera protokoll" in clerk.get("/admin/notes/meeting/").content.decode()
+    assert clerk.get(url).status_code == 200
+    upload = SimpleUploadedFile("ks.pdf", as_pdf(LAYOUTS[0]), content_type="application/pdf")
+    preview = clerk.post(url, {"action": "preview", "file": upload})
+    page = preview.content.decode()
+    assert preview.status_code == 200
+    assert "§ 61 Detaljplan för Flemingsbergsdalen" in page
+    assert "omröstning ja 7 (M, L, KD, C, SD)" in page
+    assert Meeting.objects.count() == 0  # nothing saved by the preview
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
+    done = clerk.post(url, {"action": "import", "digest": digest})
+    meeting = Meeting.objects.get()
+    assert done.status_code == 302 and done["Location"].endswith(f"/meeting/{meeting.pk}/change/")
+    assert meeting.published_at is None and Vote.objects.count() == 1
+    again = clerk.post(url, {"action": "import", "digest": digest})  # used up
+    assert again.status_code == 400 and "Ladda upp protokollet igen" in again.content.decode()
+
+
+def test_the_upload_refuses_an_unreadable_file_and_saves_nothing(clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("scan.pdf", b"%PDF-1.4 broken", content_type="application/pdf")
+    response = clerk.post(
+        "/admin/notes/meeting/import-protocol/", {"action": "preview", "file": upload}
+    )
+    assert response.status_code == 400
+    assert "kan inte läsas" in response.content.decode()
+    assert 'name="digest"' not in response.content.decode()
+    assert Meeting.objects.count() == 0
+
+
+def test_the_upload_needs_the_right_to_add_meetings(client, django_user_model):
+    user = django_user_model.objects.create_user("visitor", password="x", is_staff=True)
+    client.force_login(user)
+    assert client.get("/admin/notes/meeting/import-protocol/").status_code == 403

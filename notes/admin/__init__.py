@@ -27,6 +27,7 @@ from notes.admin import (
 from notes.admin.meetings import ReasonForm, confirm_publication, meeting_urls
 from notes.admin.record_forms import AnnotationForm, OptimisticLockForm
 from notes.ingest.admin_import import admin_import_urls
+from notes.ingest.admin_protocol import protocol_import_urls
 from notes.models import (
     AgendaItem,
     Annotation,
@@ -192,7 +193,7 @@ class MeetingAdmin(RecordAdmin):
         return confirm_publication(self, request, queryset)
 
     def get_urls(self):
-        return meeting_urls(self) + super().get_urls()
+        return protocol_import_urls(self.admin_site) + meeting_urls(self) + super().get_urls()
 
 
 class AnnotationInline(SuperuserDeletes, admin.StackedInline):

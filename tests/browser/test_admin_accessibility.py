@@ -38,6 +38,7 @@ def clerk_pages(live_server, db):
         "annotation": f"/admin/notes/annotation/{annotation.pk}/change/",
         "annotation-list": "/admin/notes/annotation/",
         "import": "/admin/notes/annotation/import/",
+        "import-protocol": "/admin/notes/meeting/import-protocol/",
         "history": f"/admin/notes/annotation/{annotation.pk}/history/",
         "version": f"/admin/notes/annotation/{annotation.pk}/history/{record.history_id}/",
         "withdraw": f"/admin/notes/annotation/{annotation.pk}/withdraw/",
