@@ -94,8 +94,40 @@ def find_party(token: str) -> PartyInfo | None:
     key = _normalise_party_token(token)
     if not key:
         return None
+    # "S-gruppen", "V-ledamöterna": the party's group.
+    key = re.sub(r"-(?:gruppen|ledamöterna|ledamoten|representanterna)$", "", key)
     party = _PARTY_INDEX.get(key)
     if party is None:
         without_place = re.sub(r"\s+i\s+\w+$", "", key)
         party = _PARTY_INDEX.get(without_place)
     return party
+
+
+_PARENTHESISED = re.compile(r"\(([^()]{1,40})\)")
+_SAYS = re.compile(
+    r"(?:\bvi\s+i\s+|\bvi\s+från\s+|\bför\s+)?"
+    r"([A-ZÅÄÖ][\wåäö-]*(?:\s+i\s+[A-ZÅÄÖ]\w+)?)"
+    r"(?=\s+(?:reserverar|lämnar|anmäler|vill|yrkar|anser|har|kan|menar|föreslår))"
+)
+
+
+def parties_named_in(text: str) -> list[str]:
+    """The parties a sentence speaks for: "(S, V)", "S-gruppen", "Vi i Miljöpartiet …",
+    "Sverigedemokraterna reserverar sig …". Abbreviations, in order of mention."""
+    found: list[str] = []
+
+    def add(token: str) -> None:
+        party = find_party(token)
+        if party is not None and party.abbreviation not in found:
+            found.append(party.abbreviation)
+
+    for group in _PARENTHESISED.findall(text):
+        for token in re.split(r",|\boch\b|/|&", group):
+            add(token)
+    for token in re.findall(r"\b[A-ZÅÄÖ]{1,3}-(?:gruppen|ledamöterna)\b", text):
+        add(token)
+    for match in re.finditer(r"\bvi\s+(?:i|från)\s+([A-ZÅÄÖ][\wåäö-]*)", text, re.IGNORECASE):
+        add(match.group(1))
+    for match in _SAYS.finditer(text):
+        add(match.group(1))
+    return found

@@ -28,7 +28,7 @@ Vi reserverar oss mot beslutet till förmån för vårt förslag om fler fritids
 Anna Andersson (V)
 """
 
-# The kind header is missing: line 2 should be the date.
+# Line 2 should be the date (the body, date and kind header may come in any order).
 MALFORMED = """Kommunstyrelsen
 inte ett datum
 
@@ -137,7 +137,7 @@ def test_malformed_text_reports_the_line_and_blocks_the_import(clerk, sample_tex
     html = response.content.decode()
     text = page_text(response)
     assert 'role="alert"' in html
-    assert "Inklistrad text 2, rad 2: här väntades en rubrik med typen" in text
+    assert "Inklistrad text 2, rad 2: här väntades en rad med datum" in text
     assert "men texten har ”inte ett datum”" in text
     assert 'value="import"' not in html  # no import button while errors remain
     assert "inte ett datum\n" in html  # the textarea keeps the texts, to be corrected
@@ -274,7 +274,7 @@ def files_again(windows):
 def test_broken_uploaded_file_can_be_corrected_without_reupload(clerk, sample_text):
     response = clerk.post(URL, {"files": [upload("trasig.txt", MALFORMED.encode())]})
     text = page_text(response)
-    assert "trasig.txt, rad 2: här väntades en rubrik med typen" in text
+    assert "trasig.txt, rad 2: här väntades en rad med datum" in text
     assert re.findall(r'name="file_name" value="([^"]+)"', response.content.decode()) == [
         "trasig.txt"
     ]

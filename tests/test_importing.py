@@ -1,6 +1,7 @@
 """The import command and notes.ingest.importing: fields, idempotence, atomicity, exit status."""
 
 import datetime
+import re
 import itertools
 
 import pytest
@@ -210,6 +211,14 @@ def _written(annotation: Annotation) -> dict:
     }
 
 
+def _lexemes(vector: str) -> dict[str, str]:
+    """A tsvector's words and their weights, without positions."""
+    return {
+        word: "".join(sorted(re.sub(r"[\d,]", "", positions)))
+        for word, positions in re.findall(r"'((?:[^']|'')+)':([\dA-D,]+)", vector)
+    }
+
+
 @pytest.mark.parametrize(
     "signatures", ["Anna Andersson (S)\nPer Persson (V)\nLina Holm (MP)\nAnna Andersson (S)", ""]
 )
@@ -256,6 +265,9 @@ def test_save_record_writes_what_the_orm_writes(signatures):
     assert signatories == list(dict.fromkeys(s.name for s in record.signatories))
     assert sorted(reference.pop("parties")) == sorted(parties)
     assert sorted(reference.pop("signatories")) == sorted(signatories)
+    # The vector lists the signatories in link order, which set() makes the order of a set of
+    # ids (so it follows the ids' values): the same words with the same weights.
+    assert _lexemes(written.pop("vector")) == _lexemes(reference.pop("vector"))
     assert written == reference
     assert len(written["history"]) == (3 if signatures else 2)
     assert written["missing_words"] == 0

@@ -165,10 +165,11 @@ def test_kind_header_with_parties(header, kind, parties):
 
 
 def test_kind_header_parties_without_for_line():
+    # A bare name after a blank line at the end signs the text (its party: the header's).
     note = parse_note(make_note(kind="Reservation (SD)", signature="Anna Andersson"))
     assert note.parties == ("SD",)
-    assert note.text.endswith("Anna Andersson")
-    assert note.signatories == ()
+    assert not note.text.endswith("Anna Andersson")
+    assert note.signatories == (Signatory("Anna Andersson", None),)
 
 
 def test_unknown_kind_header_is_reported():
@@ -184,7 +185,7 @@ def test_unknown_party_in_kind_header_is_reported():
     with pytest.raises(ParseError) as info:
         parse_note(make_note(kind="Reservation (XYZ)"))
     assert info.value.expected == "a known party"
-    assert info.value.found == "(XYZ)"
+    assert info.value.found == "XYZ"
     assert info.value.line == 5
 
 

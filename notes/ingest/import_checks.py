@@ -19,7 +19,9 @@ def parse_error_message(error: ParseError) -> str:
         parsing.EXPECTED_BODY: _(
             "en rad med organet (namnet på ett politiskt organ, t.ex. Kommunstyrelsen)"
         ),
-        parsing.EXPECTED_DATE: _("en rad med datum (ÅÅÅÅ-MM-DD eller D månad ÅÅÅÅ)"),
+        parsing.EXPECTED_DATE: _(
+            "en rad med datum (ÅÅÅÅ-MM-DD, D månad ÅÅÅÅ, D.M.ÅÅÅÅ eller D/M ÅÅÅÅ)"
+        ),
         parsing.EXPECTED_VALID_DATE: _("ett giltigt datum"),
         parsing.EXPECTED_KIND: _(
             "en rubrik med typen (PROTOKOLLSANTECKNING, RESERVATION, SÄRSKILT YTTRANDE eller "

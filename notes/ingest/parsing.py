@@ -27,8 +27,15 @@ import time
 from dataclasses import dataclass, field
 
 from notes.ingest.decoding import decode_bytes, normalise_newlines
-from notes.ingest.signatures import find_signature_start, name_line, shape, split_list
-from notes.parties import find_party
+from notes.ingest.headers import HeaderLine, full_date, read_header_line, split_town
+from notes.ingest.signatures import (
+    find_signature_start,
+    name_line,
+    shape,
+    split_list,
+    trailing_names_start,
+)
+from notes.parties import find_party, parties_named_in
 
 KIND_PROTOKOLLSANTECKNING = "protokollsanteckning"
 KIND_RESERVATION = "reservation"
@@ -38,7 +45,7 @@ KIND_ERSATTARYTTRANDE = "ersattaryttrande"
 END_OF_TEXT = "<end of text>"
 
 EXPECTED_BODY = "a body line (the name of a political body, e.g. Kommunstyrelsen)"
-EXPECTED_DATE = "a date line (YYYY-MM-DD or D månad YYYY)"
+EXPECTED_DATE = "a date line (YYYY-MM-DD, D månad YYYY, D.M.YYYY or D/M YYYY)"
 EXPECTED_VALID_DATE = "a valid date"
 EXPECTED_KIND = (
     "a kind header (PROTOKOLLSANTECKNING, RESERVATION, SÄRSKILT YTTRANDE or ERSÄTTARYTTRANDE)"
@@ -63,7 +70,10 @@ EXPECTED_IN_TIME = f"a text that can be read within {PARSE_BUDGET_SECONDS:g} s"
 
 # The separators of a list of parties or names: "A, B och C", "A samt B", "A & B".
 def _parse_party_list(text: str, line: int, source: str) -> list[str]:
-    """Parse a list of parties; every piece must be a known party or ParseError is raised."""
+    """Parse a list of parties; every piece must be a known party or ParseError is raised.
+    "(S, V, MP)" is read as "S, V, MP"."""
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1]
     abbreviations: list[str] = []
     for piece in split_list(text):
         party = find_party(piece)
@@ -119,28 +129,6 @@ class ParseError(ValueError):
 
 # --------------------------------------------------------------------------- header lines
 
-_MONTHS = {
-    "januari": 1, "jan": 1,
-    "februari": 2, "feb": 2, "febr": 2,
-    "mars": 3, "mar": 3,
-    "april": 4, "apr": 4,
-    "maj": 5,
-    "juni": 6, "jun": 6,
-    "juli": 7, "jul": 7,
-    "augusti": 8, "aug": 8,
-    "september": 9, "sept": 9, "sep": 9,
-    "oktober": 10, "okt": 10,
-    "november": 11, "nov": 11,
-    "december": 12, "dec": 12,
-}  # fmt: skip
-
-_DATE_PREFIX = (
-    r"(?:(?:sammanträdes)?datum\s*:?\s*|sammanträde(?:t)?\s*:?\s*)?"
-    r"(?:(?:mån|tis|ons|tors|fre|lör|sön)dag(?:en)?,?\s+)?"
-    r"(?:den\s+)?"
-)
-_ISO_DATE = re.compile(_DATE_PREFIX + r"(\d{4})-(\d{1,2})-(\d{1,2})", re.IGNORECASE)
-_SWEDISH_DATE = re.compile(_DATE_PREFIX + r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)
 _MUNICIPALITY = re.compile(r"\w[\w -]* kommun", re.IGNORECASE)
 _KIND_HEADER = re.compile(
     r"(protokollsanteckning|reservation|s[äa]rskilt\s+yttrande|ers[äa]ttaryttrande)"
@@ -158,11 +146,15 @@ _KINDS = {
 _KIND_PARTY_INTRO = re.compile(r"(?:från|av|för)\s+", re.IGNORECASE)
 _SEP = r"\s*(?:[:.,\-–]\s*)?"
 _ARENDE_LINE = re.compile(
-    r"ärende\s+(?:nr\.?\s*)?(\d+)" + _SEP + r"(?:§\s*(\d+)" + _SEP + r")?(.*)", re.IGNORECASE
+    r"(?:ärende|punkt)\s+(?:nr\.?\s*)?(\d+)" + _SEP + r"(?:§\s*(\d+)" + _SEP + r")?(.*)",
+    re.IGNORECASE,
 )
 _PARAGRAPH_LINE = re.compile(
-    r"§\s*(\d+)" + _SEP + r"(?:ärende\s+(?:nr\.?\s*)?(\d+)" + _SEP + r")?(.*)", re.IGNORECASE
+    r"(?:§|paragraf)\s*(\d+)" + _SEP + r"(?:ärende\s+(?:nr\.?\s*)?(\d+)" + _SEP + r")?(.*)",
+    re.IGNORECASE,
 )
+# "Ärende 3 (KS-2021/12) Budget 2022": the diarienummer in parentheses before the title.
+_CASE_FIRST = re.compile(r"\(([^()]{3,40})\)\s*(.*)")
 _DNR_LINE = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.*)", re.IGNORECASE)
 _CASE_NUMBER = re.compile(r"([A-Za-zÅÄÖåäö]+)(\s*-\s*\d{4}\s*/\s*\d+(?:[./:-]\d+)*)")
 
@@ -172,33 +164,41 @@ def _parse_date(line: str, lineno: int, source: str) -> datetime.date | None:
 
     A date-shaped line with an impossible date or unknown month raises ParseError.
     """
-    month: int | None
-    match = _ISO_DATE.fullmatch(line)
-    if match:
-        year, month, day = (int(part) for part in match.groups())
-    else:
-        match = _SWEDISH_DATE.fullmatch(line)
-        if not match:
-            return None
-        month = _MONTHS.get(match.group(2).casefold())
-        if month is None:
-            raise ParseError(lineno, EXPECTED_VALID_DATE, line, source)
-        day, year = int(match.group(1)), int(match.group(3))
-    try:
-        return datetime.date(year, month, day)
-    except ValueError:
-        raise ParseError(lineno, EXPECTED_VALID_DATE, line, source) from None
+    is_date, day = full_date(line)
+    if not is_date:
+        return None
+    if day is None:
+        raise ParseError(lineno, EXPECTED_VALID_DATE, line, source)
+    return day
 
 
-def _parse_kind_header(line: str, lineno: int, source: str) -> tuple[str, list[str]] | None:
-    """Return (kind, parties) for a kind header line, None if the line is not one."""
+@dataclass
+class _KindHeader:
+    kind: str
+    parties: list[str]
+    signatories: list[Signatory] = field(default_factory=list)
+    header: HeaderLine | None = None  # body, date, item written on the kind's line
+
+
+def _parse_kind_header(line: str, lineno: int, source: str) -> _KindHeader | None:
+    """The kind header, None if the line is not one. After the kind may stand its parties
+    ("från (S) och (V)"), its author ("Ida Ilm (KD)") or the rest of the header
+    ("– Kommunfullmäktige 2019-06-17 – § 88 …")."""
     match = _KIND_HEADER.fullmatch(line)
     if not match:
         return None
     kind = _KINDS[" ".join(match.group(1).split()).casefold()]
-    rest = _KIND_PARTY_INTRO.sub("", match.group(2).strip(), count=1).strip()
-    parties = _parse_party_list(rest, lineno, source) if rest else []
-    return kind, parties
+    rest = _KIND_PARTY_INTRO.sub("", match.group(2).strip(" –—-:"), count=1).strip()
+    if not rest:
+        return _KindHeader(kind, [])
+    names = name_line(rest)
+    if names and all(party is not None and find_party(party) for _, party in names):
+        signatories = [Signatory(name, find_party(party).abbreviation) for name, party in names]  # type: ignore[arg-type,union-attr]
+        return _KindHeader(kind, [s.party for s in signatories if s.party], signatories)
+    header = read_header_line(rest)
+    if header is not None and header.date is not None:
+        return _KindHeader(kind, [], header=header)
+    return _KindHeader(kind, _parse_party_list(rest, lineno, source))
 
 
 def _parse_case_number(text: str, lineno: int, line: str, source: str) -> str:
@@ -264,41 +264,73 @@ class _Header:
     date: datetime.date | None = None
     kind: str = ""
     parties: list[str] = field(default_factory=list)
+    signatories: list[Signatory] = field(default_factory=list)
+    item: str = ""  # an item written on a header line ("Kommunstyrelsen 2022-03-14, ärende 7")
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.kind and self.body_name and self.date)
+
+    def take(self, line: HeaderLine) -> None:
+        self.body_name = self.body_name or line.body
+        self.municipality = self.municipality or line.municipality
+        self.date = self.date or line.date
+        self.item = self.item or line.item
+
+
+def _missing(header: _Header) -> str:
+    if not header.body_name:
+        return EXPECTED_BODY
+    return EXPECTED_DATE if header.date is None else EXPECTED_KIND
+
+
+def _check_header_before_item(
+    lines: _Lines, header: _Header, lineno: int, line: str, source: str
+) -> None:
+    """After the kind header the body or date may still follow; if the item comes instead,
+    the one missing is reported at the kind header, where it was due."""
+    following = lines.next_content()
+    if header.complete or following is None:
+        return
+    if _ARENDE_LINE.fullmatch(following[1]) or _PARAGRAPH_LINE.fullmatch(following[1]):
+        raise ParseError(lineno, _missing(header), line, source)
 
 
 def _parse_header(lines: _Lines, source: str) -> _Header:
-    """Municipality, body and date, in any order, up to and including the kind header."""
+    """Municipality, body, date and kind header, in any order (the kind may come first, and
+    several may share a line), up to the line that completes them."""
     header = _Header()
-    while True:
+    while not header.complete:
         lines.within_budget(source)
         current = lines.next_content()
         if current is None:
-            if not header.body_name:
-                missing = EXPECTED_BODY
-            elif header.date is None:
-                missing = EXPECTED_DATE
-            else:
-                missing = EXPECTED_KIND
-            raise ParseError(lines.last_line, missing, END_OF_TEXT, source)
+            raise ParseError(lines.last_line, _missing(header), END_OF_TEXT, source)
         lineno, line = current
         lines.position += 1
-        kind_and_parties = _parse_kind_header(line, lineno, source)
-        if kind_and_parties is not None:
-            if not header.body_name:
-                raise ParseError(lineno, EXPECTED_BODY, line, source)
-            if header.date is None:
-                raise ParseError(lineno, EXPECTED_DATE, line, source)
-            header.kind, header.parties = kind_and_parties
-            return header
+        kind = None if header.kind else _parse_kind_header(line, lineno, source)
+        if kind is not None:
+            header.kind, header.parties, header.signatories = (
+                kind.kind, kind.parties, kind.signatories
+            )  # fmt: skip
+            if kind.header is not None:
+                header.take(kind.header)
+            _check_header_before_item(lines, header, lineno, line, source)
+            continue  # done if body and date came before it; else they follow
         line_date = None if header.date else _parse_date(line, lineno, source)
         if line_date is not None:
             header.date = line_date
         elif not header.body_name and not header.municipality and _MUNICIPALITY.fullmatch(line):
-            header.municipality = line
+            body, town = split_town(line)  # "Socialnämnden i Nacka kommun": both
+            header.body_name, header.municipality = body, (town if body else line)
         elif not header.body_name:
-            header.body_name = line
+            written = read_header_line(line)
+            if written is None:
+                header.body_name = line
+            else:
+                header.take(written)
         else:
-            raise ParseError(lineno, EXPECTED_KIND, line, source)
+            raise ParseError(lineno, _missing(header), line, source)
+    return header
 
 
 @dataclass
@@ -309,10 +341,16 @@ class _Item:
     case_number: str = ""
 
 
-def _parse_item_lines(lines: _Lines, source: str) -> _Item:
-    """Item lines: "Ärende N[: title]", "§ N[ title]", "Dnr …", a title after a bare number."""
+def _parse_item_lines(lines: _Lines, source: str, first: str = "") -> _Item:
+    """Item lines: "Ärende N[: title]", "§ N[ title]", "Dnr …", a title after a bare number;
+    ``first``: an item written on a header line, read before them."""
     item = _Item()
-    while (current := lines.next_content()) is not None:
+    pending = [(0, shape(first))] if first else []
+    while True:
+        from_header = bool(pending)
+        current = pending.pop() if pending else lines.next_content()
+        if current is None:
+            break
         lineno, line = current
         arende = _ARENDE_LINE.fullmatch(line)
         paragraph = _PARAGRAPH_LINE.fullmatch(line)
@@ -333,7 +371,11 @@ def _parse_item_lines(lines: _Lines, source: str) -> _Item:
             item.title = line
         else:
             break
-        lines.position += 1
+        if (case := _CASE_FIRST.fullmatch(item.title)) and _CASE_NUMBER.fullmatch(case.group(1)):
+            item.case_number = _parse_case_number(case.group(1), lineno, line, source)
+            item.title = case.group(2)
+        if not from_header:
+            lines.position += 1
     if item.number is None and item.paragraph is None:
         position = lines.position
         found = lines.lines[position][1].strip() if position < len(lines.lines) else END_OF_TEXT
@@ -378,7 +420,7 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
         raise ParseError(1, EXPECTED_BODY, text, source)
     header = _parse_header(lines, source)
     assert header.date is not None  # _parse_header only returns once it has read a date
-    item = _parse_item_lines(lines, source)
+    item = _parse_item_lines(lines, source, header.item)
     lines.within_budget(source)
 
     # Body text and the signature block.
@@ -386,13 +428,19 @@ def parse_note(text: str, source: str = "") -> NoteRecord:
     while rest and not rest[-1][1].strip():
         rest.pop()
     start, has_for_line = find_signature_start(rest)
+    if start == len(rest):  # no För-line and no "Name (X)": names alone at the very end
+        start = trailing_names_start(rest)
     lines.within_budget(source)
     parties = list(header.parties)
-    signatories = _parse_signature_block(rest[start:], has_for_line, parties, source)
+    signatories = header.signatories + _parse_signature_block(
+        rest[start:], has_for_line, parties, source
+    )
     body = _paragraphs(rest[:start])
     if not body:
         lineno, found = rest[start] if start < len(rest) else (lines.last_line, END_OF_TEXT)
         raise ParseError(lineno, EXPECTED_TEXT, found.strip(), source)
+    if not parties:  # "Vi i Miljöpartiet …", "Sverigedemokraterna reserverar sig …"
+        parties = parties_named_in(body[0].split(". ")[0])
     if not parties:
         raise ParseError(rest[-1][0], EXPECTED_ANY_PARTY, rest[-1][1].strip(), source)
 

@@ -12,7 +12,8 @@ import re
 from dataclasses import dataclass, field
 
 from notes.ingest import protocol_parts as parts
-from notes.ingest.parsing import _CASE_NUMBER, _MONTHS
+from notes.ingest.headers import MONTHS as _MONTHS
+from notes.ingest.parsing import _CASE_NUMBER
 from notes.ingest.protocol_text import Page, ProtocolUnreadable
 
 BODY_WORD = re.compile(

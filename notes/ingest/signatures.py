@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 
+from notes.parties import find_party
+
 
 def shape(line: str) -> str:
     r"""A line as the layout's patterns read it: stripped, each run of white space one space.
@@ -51,12 +53,16 @@ def split_name(piece: str) -> tuple[str, str | None] | None:
 
 
 def name_line(line: str) -> list[tuple[str, str | None]] | None:
-    """Return the names (with written party) on a signature line, None if it is not one."""
-    names = []
+    """Return the names (with written party) on a signature line, None if it is not one.
+    "Lena Lax, V" is one name with its party, as "Lena Lax (V)" is."""
+    names: list[tuple[str, str | None]] = []
     for piece in split_list(line):
         split = split_name(piece)
         if split is None:
             return None
+        if names and names[-1][1] is None and split[1] is None and find_party(split[0]):
+            names[-1] = (names[-1][0], split[0])
+            continue
         names.append(split)
     return names
 
@@ -97,3 +103,17 @@ def find_signature_start(lines: list[tuple[int, str]]) -> tuple[int, bool]:
             break
         start = index
     return start, False
+
+
+def trailing_names_start(lines: list[tuple[int, str]]) -> int:
+    """Where a block of at most three lines of bare names ("Karl Kvist") starts, after a
+    blank line at the end of the text; ``len(lines)`` if there is none. Their party is the
+    annotation's (written in its header or its first sentence)."""
+    index = len(lines)
+    while index > 0 and len(lines) - index < 3:
+        line = shape(lines[index - 1][1])
+        if not line or name_line(line) is None:
+            break
+        index -= 1
+    blank_before = index > 0 and not lines[index - 1][1].strip()
+    return index if index < len(lines) and blank_before else len(lines)
