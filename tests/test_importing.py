@@ -1,8 +1,8 @@
 """The import command and notes.ingest.importing: fields, idempotence, atomicity, exit status."""
 
 import datetime
-import re
 import itertools
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
