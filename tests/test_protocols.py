@@ -236,3 +236,28 @@ def test_the_upload_needs_the_right_to_add_meetings(client, django_user_model):
     user = django_user_model.objects.create_user("visitor", password="x", is_staff=True)
     client.force_login(user)
     assert client.get("/admin/notes/meeting/import-protocol/").status_code == 403
+
+
+def test_votes_export_as_csv_with_sides_and_named_votes(client):
+    import csv
+
+    _published(LAYOUTS[0])
+    _published(LAYOUTS[1])
+    response = client.get("/votes.csv")
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    rows = list(
+        csv.DictReader(
+            io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig")), delimiter=";"
+        )
+    )
+    assert len(rows) == 2
+    ks = next(r for r in rows if r["body"] == "Kommunstyrelsen")
+    assert (ks["yes"], ks["no"], ks["abstain"]) == ("7", "3", "0")
+    assert ks["parties_no"] == "S, V, MP" and ks["paragraph"] == "61"
+    sn = next(r for r in rows if r["body"] == "Socialnämnden")
+    assert "Maja Mo (V): nej" in sn["named_votes"]
+    only_v = b"".join(client.get("/votes.csv?party=V").streaming_content).decode("utf-8-sig")
+    assert only_v.count("\r\n") == 3  # header and both votes (V took part in each)
+    assert client.get("/votes.csv?party=XYZ").status_code == 400
+    assert client.get("/votes.csv?body=finns-inte").status_code == 400
+    assert client.get("/votes.csv?body=kommunstyrelsen").status_code == 200

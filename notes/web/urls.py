@@ -8,7 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from notes.queries.cache import cached_response
-from notes.web import api, exports, feeds, views
+from notes.web import api, exports, feeds, views, vote_exports
 from notes.web.sitemaps import SITEMAPS
 
 app_name = "notes"
@@ -41,6 +41,7 @@ open_data = [
     path("notes/export.json", exports.export_json, name="export_json"),
     path("notes/feed.atom", feeds.feed_atom, name="feed_atom"),
     path("meetings/calendar.ics", feeds.meetings_ics, name="meetings_ics"),
+    path("votes.csv", vote_exports.votes_csv, name="votes_csv"),
     path(
         "sitemap.xml",
         cached_response("sitemap")(sitemap_views.index),
