@@ -55,6 +55,15 @@ def full_date(line: str) -> tuple[bool, datetime.date | None]:
     return False, None
 
 
+def search_date(text: str) -> tuple[re.Match, datetime.date] | None:
+    """The first real date written anywhere in ``text``, in any of the forms above."""
+    for kind, pattern in _DATES:
+        for match in pattern.finditer(text):
+            if day := _date(kind, match.groups()):
+                return match, day
+    return None
+
+
 @dataclass(frozen=True)
 class HeaderLine:
     body: str = ""
@@ -77,11 +86,7 @@ def split_town(text: str) -> tuple[str, str]:
 def read_header_line(line: str) -> HeaderLine | None:
     """The fields of a line holding more than one of body, town, date and item; None for a
     line that holds only a body (or nothing the header knows)."""
-    found = None
-    for kind, pattern in _DATES:
-        if (match := pattern.search(line)) and (day := _date(kind, match.groups())):
-            found = (match, day)
-            break
+    found = search_date(line)
     before, after, day = line, "", None
     if found:
         match, day = found

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from notes.ingest import protocol_parts as parts
-from notes.ingest.headers import MONTHS as _MONTHS
+from notes.ingest.headers import search_date
 from notes.ingest.parsing import _CASE_NUMBER
 from notes.ingest.protocol_text import Page, ProtocolUnreadable
 
@@ -20,8 +20,6 @@ BODY_WORD = re.compile(
     r"((?:[A-ZÅÄÖ][\wåäö-]*\s+(?:och|,)\s+)?[A-ZÅÄÖ][\wåäö-]*"
     r"(?:nämnden|styrelsen|fullmäktige|utskottet|styrelsens\s+arbetsutskott|beredningen))\b"
 )
-ISO = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
-SWEDISH = re.compile(r"\b(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})\b", re.IGNORECASE)
 PLACE_TIME = re.compile(r"(?:plats\s+och\s+tid|sammanträdesplats|plats)\s*:?\s*(.+)", re.IGNORECASE)
 TIME_ONLY = re.compile(r"(?:tid|klockan)\s*:?\s*(.+)", re.IGNORECASE)
 CLOCK = re.compile(
@@ -98,22 +96,11 @@ def parse_protocol(pages: list[Page]) -> Protocol:
 
 
 def _find_date(lines: list[tuple[int, str]]) -> datetime.date | None:
+    """The meeting's date: on a line that says "datum" if one does, else the first date."""
     preferred = [line for _, line in lines if "datum" in line.casefold()]
     for line in preferred + [line for _, line in lines]:
-        if match := ISO.search(line):
-            year, month, day = (int(g) for g in match.groups())
-        elif (match := SWEDISH.search(line)) and match.group(2).casefold() in _MONTHS:
-            day, month, year = (
-                int(match.group(1)),
-                _MONTHS[match.group(2).casefold()],
-                int(match.group(3)),
-            )
-        else:
-            continue
-        try:
-            return datetime.date(year, month, day)
-        except ValueError:
-            continue
+        if found := search_date(line):
+            return found[1]
     return None
 
 
