@@ -261,3 +261,62 @@ def test_votes_export_as_csv_with_sides_and_named_votes(client):
     assert client.get("/votes.csv?party=XYZ").status_code == 400
     assert client.get("/votes.csv?body=finns-inte").status_code == 400
     assert client.get("/votes.csv?body=kommunstyrelsen").status_code == 200
+
+
+def test_an_existing_meeting_is_merged_item_by_item():
+    """The same meeting's protocol again, with one § more and the meeting's place entered by
+    a clerk in between: only the new § and its annotation are added, nothing is overwritten."""
+    import dataclasses
+
+    first = import_protocol(as_pdf(LAYOUTS[0]), "v1.pdf")
+    Meeting.objects.filter(pk=first.meeting_id).update(location="Stadshuset")
+    longer = dataclasses.replace(
+        LAYOUTS[0],
+        body=[
+            *LAYOUTS[0].body[:-5],  # the appendix stays last
+            "§ 63",
+            "Motion om parkbänkar",
+            "Eva Ek (KD) reserverar sig mot beslutet.",
+            *LAYOUTS[0].body[-5:],
+        ],
+    )
+    second = import_protocol(as_pdf(longer), "v2.pdf")
+    assert second.ok and second.meeting_id == first.meeting_id and not second.meeting_created
+    assert second.created == {"ärenden": 1, "anteckningar": 1}
+    meeting = Meeting.objects.get(pk=first.meeting_id)
+    assert meeting.location == "Stadshuset"  # the clerk's value kept
+    assert sorted(
+        AgendaItem.objects.filter(meeting=meeting).values_list("paragraph", flat=True)
+    ) == [61, 62, 63]
+    assert Annotation.objects.filter(item__meeting=meeting).count() == 4
+
+
+def test_page_furniture_is_removed_and_hyphenated_words_joined():
+    from notes.ingest.protocol_text import read_pages
+
+    words = {1: "skolan", 2: "vården", 3: "parkerna"}
+    pages = [
+        [
+            "Huddinge kommun",
+            "PROTOKOLL",
+            f"Sida {n} (3)",
+            "",
+            f"Text om {words[n]} och förvalt-",
+            "ningens arbete.",
+            "Natur-",
+            "och byggnadsnämnden",
+            f"yttrar sig om {words[n]}.",
+            f"Beslutet om {words[n]} gäller.",
+            f"Ärendet om {words[n]} avslutas.",
+            "",
+            "Justerandes signatur Utdragsbestyrkande",
+        ]
+        for n in (1, 2, 3)
+    ]
+    text = "\f".join("\n".join(page) for page in pages).encode()
+    read = read_pages(text)
+    lines = [line for page in read for line in page.lines if line]
+    assert "Huddinge kommun" not in lines and "PROTOKOLL" not in lines
+    assert not any(line.startswith("Sida") or "Utdragsbestyrkande" in line for line in lines)
+    assert "Text om vården och förvaltningens arbete." in lines
+    assert "Natur-" in lines and "och byggnadsnämnden" in lines  # a compound's shared part stays
