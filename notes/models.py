@@ -212,6 +212,9 @@ class AgendaItem(models.Model):
         blank=True,
         help_text=_("Till exempel KS-2021/123."),
     )
+    decision = models.TextField(
+        _("beslut"), blank=True, default="", db_default="", help_text=_("Som protokollet anger.")
+    )
 
     class Meta:
         verbose_name = _("ärende")

@@ -39,7 +39,8 @@ class Vote(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id}: {self.yes}–{self.no}–{self.abstain}"
+        counts = "–".join("?" if n is None else str(n) for n in (self.yes, self.no, self.abstain))
+        return f"{self.item}: {counts}"
 
     def named_ballots(self) -> list[Ballot]:
         """The members' own votes, where the protocol names them (from the prefetch)."""

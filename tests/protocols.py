@@ -208,6 +208,50 @@ LAYOUTS = [
 ]
 
 
+# From the clerks' tour: the body named only in the running head, two pages, "Närvarande
+# beslutande" with a substitute serving for an absent member, "följande särskilda
+# yttrande", diarienummer with a space or in the title, a decision to keep.
+LAYOUTS.append(
+    Layout(
+        name="teknisk-namnd-running-head",
+        head=["Tekniska nämnden", "SAMMANTRÄDESPROTOKOLL", "Sammanträdesdatum 2024-10-01"],
+        front=[
+            "Plats och tid: Stadshuset, kl. 09.00–11.00",
+            "Närvarande beslutande",
+            "Anja Alfågel (C) för Nora Nötväcka (C)",
+            "Bertil Bok (S)",
+            "Cissi Cederblad (M)",
+            "Utses att justera: Bertil Bok (S)",
+        ],
+        body=[
+            "§ 31",
+            "Taxor för parkering 2025 (TN 2024/77)",
+            "Beslut",
+            "Nämnden fastställer taxorna enligt förvaltningens förslag.",
+            "Socialdemokraterna lämnar följande särskilda yttrande:",
+            "Taxorna slår hårt mot dem som bor i ytterområdena.",
+            "§ 32",
+            "Snöröjning",
+            "Dnr BUN 2024/311",
+            "Beslut",
+            "Informationen läggs till handlingarna.",
+            LONG * 9,
+        ],
+        expected=Expected(
+            body="Tekniska nämnden",
+            date=datetime.date(2024, 10, 1),
+            place="Stadshuset",
+            time="09.00–11.00",
+            attendance=3,
+            paragraphs={31: "Taxor för parkering 2025", 32: "Snöröjning"},
+            cases={31: "TN-2024/77", 32: "BUN-2024/311"},
+            notes=[(31, "sarskilt_yttrande", ("S",))],
+            note_texts={31: "ytterområdena"},
+        ),
+    )
+)
+
+
 def _wrap(line: str, width: int = 78) -> list[str]:
     """Lines of at most ``width`` characters; a long word is hyphenated at the line end, as
     typeset minutes do."""

@@ -10,7 +10,7 @@ from django.db import close_old_connections, connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
-from notes.models import AnnotationKind, Body, Party
+from notes.models import AnnotationKind, Ballot, Body, Party, Vote
 from notes.queries import pagination
 from notes.web.api import api
 from tests.factories import (
@@ -376,11 +376,16 @@ def test_query_count_does_not_grow_with_rows(
 def test_meeting_detail_query_count_is_fixed(client, db, django_assert_max_num_queries):
     item = AgendaItemFactory()
     for n in range(10):
-        AnnotationFactory(item=AgendaItemFactory(meeting=item.meeting, number=100 + n))
+        other = AgendaItemFactory(meeting=item.meeting, number=100 + n)
+        AnnotationFactory(item=other)
         AnnotationFactory(item=item, text=f"Anteckning {n}.")
-    with django_assert_max_num_queries(4):
+        vote = Vote.objects.create(item=other, yes=n, no=1, abstain=0)
+        Ballot.objects.create(vote=vote, choice="ja", party=party("S"))
+    # The meeting, its items, their annotations, votes and the votes' ballots.
+    with django_assert_max_num_queries(6):
         data = get_json(client, f"/api/meetings/{item.meeting.pk}/")
     assert sum(len(i["annotations"]) for i in data["items"]) == 20
+    assert sum(len(i["votes"]) for i in data["items"]) == 10
 
 
 # --- The OpenAPI document ---------------------------------------------------------------------

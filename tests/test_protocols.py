@@ -87,7 +87,7 @@ def test_dry_run_saves_nothing_and_prints_the_report():
     report = out.getvalue()
     assert "Kommunstyrelsen 2024-05-06" in report
     assert "§ 61 Detaljplan för Flemingsbergsdalen" in report
-    assert "dry run" in report
+    assert "provkörning" in report
     assert Meeting.objects.count() == 0
 
 
@@ -176,7 +176,8 @@ def test_round_trip_through_the_archive_is_identical(tmp_path):
     assert b'"votes":[' in first and b'"ballots":[' in first and b'"attendance":[' in first
     empty_database()
     import_(tmp_path / "a.json")
-    assert Vote.objects.count() == 3 and Attendance.objects.count() == 19
+    assert Vote.objects.count() == sum(len(layout.expected.votes) for layout in LAYOUTS)
+    assert Attendance.objects.count() == sum(layout.expected.attendance for layout in LAYOUTS)
     assert export(tmp_path / "b.json") == first
 
 
@@ -320,3 +321,23 @@ def test_page_furniture_is_removed_and_hyphenated_words_joined():
     assert not any(line.startswith("Sida") or "Utdragsbestyrkande" in line for line in lines)
     assert "Text om vården och förvaltningens arbete." in lines
     assert "Natur-" in lines and "och byggnadsnämnden" in lines  # a compound's shared part stays
+
+
+def test_decision_kept_and_shown_and_a_substitute_counted_once(client):
+    meeting = _published(LAYOUTS[3])
+    item = AgendaItem.objects.get(meeting=meeting, paragraph=31)
+    assert item.decision == "Nämnden fastställer taxorna enligt förvaltningens förslag."
+    assert "Nämnden fastställer taxorna" in client.get(item.get_absolute_url()).content.decode()
+    names = set(Attendance.objects.filter(meeting=meeting).values_list("person__name", flat=True))
+    assert "Anja Alfågel" in names and "Nora Nötväcka" not in names
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Stadshuset" in page and "09.00–11.00" in page
+
+
+def test_the_report_warns_when_the_meeting_is_already_public():
+    from notes.ingest.protocol_save import report_lines
+
+    meeting = _published(LAYOUTS[0])
+    again = import_protocol(as_pdf(LAYOUTS[0]), "again.pdf", dry_run=True)
+    assert again.meeting_id == meeting.pk
+    assert any("PUBLICERAT" in line for line in report_lines(again))

@@ -213,7 +213,7 @@ class AgendaItemAdmin(RecordAdmin):
     date_hierarchy = "meeting__date"
     search_fields = ["title", "case_number", "=number", "meeting__body__name"]
     autocomplete_fields = ["meeting"]
-    fields = ["meeting", "number", "paragraph", "title", "case_number", "lock_version"]
+    fields = ["meeting", "number", "paragraph", "title", "case_number", "decision", "lock_version"]
     inlines = [AnnotationInline]
 
 

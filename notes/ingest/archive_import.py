@@ -126,7 +126,7 @@ def check_document(document: Any) -> None:
 
 # Columns added to the format after its version 1 was first written, with the value a row
 # from an older file gets (the model's default): such a file still imports.
-LATER_COLUMNS: dict[str, Any] = {"location": "", "source_url": "", "time": ""}
+LATER_COLUMNS: dict[str, Any] = {"location": "", "source_url": "", "time": "", "decision": ""}
 LATER_SECTIONS = ("votes", "ballots", "attendance")
 
 

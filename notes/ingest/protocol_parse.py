@@ -13,12 +13,13 @@ from dataclasses import dataclass, field
 
 from notes.ingest import protocol_parts as parts
 from notes.ingest.headers import search_date
-from notes.ingest.parsing import _CASE_NUMBER
 from notes.ingest.protocol_text import Page, ProtocolUnreadable
 
+_SUFFIX = r"(?:nämnden|styrelsen|fullmäktige|utskottet|beredningen|nämnd)"
 BODY_WORD = re.compile(
-    r"((?:[A-ZÅÄÖ][\wåäö-]*\s+(?:och|,)\s+)?[A-ZÅÄÖ][\wåäö-]*"
-    r"(?:nämnden|styrelsen|fullmäktige|utskottet|styrelsens\s+arbetsutskott|beredningen))\b"
+    r"((?:[A-ZÅÄÖ][\wåäö]*-\s+och\s+[\wåäö]*" + _SUFFIX + r")"  # Barn- och utbildningsnämnden
+    r"|(?:[A-ZÅÄÖ][\wåäö]+a\s+nämnden)"  # Tekniska nämnden
+    r"|(?:[A-ZÅÄÖ][\wåäö-]*" + _SUFFIX + r"(?:s\s+arbetsutskott)?))\b"
 )
 PLACE_TIME = re.compile(r"(?:plats\s+och\s+tid|sammanträdesplats|plats)\s*:?\s*(.+)", re.IGNORECASE)
 TIME_ONLY = re.compile(r"(?:tid|klockan)\s*:?\s*(.+)", re.IGNORECASE)
@@ -30,7 +31,10 @@ ITEM = re.compile(r"ärende\s+(?:nr\.?\s*)?(\d{1,4})\b\s*[:.\-–]?\s*(.*)", re.
 DNR = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.+)", re.IGNORECASE)
 APPENDIX_HEAD = re.compile(r"bilaga\s+(\d+[a-z]?)\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
 ROLES = (
-    ("beslutande", re.compile(r"beslutande(?:\s+ledamöter)?\s*:?\s*(.*)", re.IGNORECASE)),
+    (
+        "beslutande",
+        re.compile(r"(?:närvarande\s+)?beslutande(?:\s+ledamöter)?\s*:?\s*(.*)", re.IGNORECASE),
+    ),
     (
         "tjanstgorande_ersattare",
         re.compile(r"tjänstgörande\s+ersättare\s*:?\s*(.*)", re.IGNORECASE),
@@ -51,6 +55,16 @@ OTHER_HEAD = re.compile(
     r"handläggning|skickas\s+till|beslutet\s+skickas\s+till)\s*:?",
     re.IGNORECASE,
 )
+
+
+# "KS-2024/123", "BUN 2024/311", "TN 2024/77": the series, the year, the number.
+CASE = re.compile(r"\b([A-ZÅÄÖ]{1,6})\s*-?\s*(\d{4})\s*/\s*(\d+(?:[./:-]\d+)*)")
+
+
+def case_number(text: str) -> str:
+    """A diarienummer as the archive writes it (KS-2024/123), or "" if there is none."""
+    match = CASE.search(text)
+    return f"{match.group(1)}-{match.group(2)}/{match.group(3)}" if match else ""
 
 
 @dataclass
@@ -84,7 +98,9 @@ def parse_protocol(pages: list[Page]) -> Protocol:
     first_paragraph = next(
         (i for i, (_, line) in enumerate(lines) if PARAGRAPH.fullmatch(line)), len(lines)
     )
-    protocol = _header(lines[:first_paragraph])
+    # The running head may be the only place the body is named: read it too, after the rest.
+    head = [(pages[0].number, line) for line in pages[0].furniture] if pages else []
+    protocol = _header(lines[:first_paragraph], head)
     bodies, appendices = _split(lines[first_paragraph:])
     voters = sum(1 for _, _, role in protocol.attendance if role != "ersattare") or None
     for head, body in bodies:
@@ -104,9 +120,9 @@ def _find_date(lines: list[tuple[int, str]]) -> datetime.date | None:
     return None
 
 
-def _header(lines: list[tuple[int, str]]) -> Protocol:
-    body = next((m.group(1) for _, line in lines if (m := BODY_WORD.search(line))), None)
-    date = _find_date(lines)
+def _header(lines: list[tuple[int, str]], head: list[tuple[int, str]]) -> Protocol:
+    body = next((m.group(1) for _, line in lines + head if (m := BODY_WORD.search(line))), None)
+    date = _find_date(lines + head)
     if body is None or date is None:
         missing = " och ".join(
             what for what, value in (("organ", body), ("sammanträdesdatum", date)) if value is None
@@ -130,7 +146,9 @@ def _header(lines: list[tuple[int, str]]) -> Protocol:
         elif HEADER_END.match(line):
             role = None
         if role:
-            for name, party in parts.people_in(line):
+            # "Anna Alm (C) för Bo Berg (C)": the one serving, not the one absent.
+            serving = re.split(r"\s+för\s+(?=[A-ZÅÄÖ])", line)[0]
+            for name, party in parts.people_in(serving):
                 protocol.attendance.append((name, party, role))
     protocol.note(1, "hittat", f"Sammanträde: {protocol.body} {protocol.date.isoformat()}")
     if protocol.attendance:
@@ -167,6 +185,7 @@ def _paragraph(protocol: Protocol, head, body, voters: int | None) -> Paragraph:
     if item := ITEM.fullmatch(paragraph.title):  # "§ 12 Ärende 4: Riktlinjer …"
         paragraph.item_number, paragraph.title = int(item.group(1)), item.group(2).strip()
     rest = _title_and_case(paragraph, body)
+    _case_in_title(paragraph)
     section, block = "beskrivning", []
     for where, text in [*rest, (page, "§END")]:
         heading = _heading(text)
@@ -184,6 +203,19 @@ def _paragraph(protocol: Protocol, head, body, voters: int | None) -> Paragraph:
     return paragraph
 
 
+CASE_IN_TITLE = re.compile(
+    r"\s*(?:\(([^()]*\d{4}\s*/\s*\d+[^()]*)\)|,?\s*dnr\.?:?\s*(\S+\s*\S*))\s*$", re.IGNORECASE
+)
+
+
+def _case_in_title(paragraph: Paragraph) -> None:
+    """ "Taxor 2025 (TN 2024/77)", "Budget, dnr KS-2024/130": the diarienummer out of the title."""
+    match = CASE_IN_TITLE.search(paragraph.title)
+    if match and not paragraph.case_number and (case := case_number(match.group(0))):
+        paragraph.case_number = case
+        paragraph.title = paragraph.title[: match.start()].strip(" ,")
+
+
 def _title_and_case(paragraph: Paragraph, body):
     """Read the lines after "§ N": the ärende number, the title, the diarienummer."""
     index = 0
@@ -196,8 +228,7 @@ def _title_and_case(paragraph: Paragraph, body):
             paragraph.item_number = int(match.group(1))
             paragraph.title = paragraph.title or match.group(2).strip()
         elif match := DNR.fullmatch(text):
-            case = _CASE_NUMBER.search(match.group(1))
-            paragraph.case_number = "".join(case.group(1, 2)).replace(" ", "") if case else ""
+            paragraph.case_number = case_number(match.group(1))
         elif not paragraph.title and _heading(text) is None:
             paragraph.title = text
         else:
@@ -223,20 +254,23 @@ def _heading(line: str) -> str | None:
 def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters) -> None:
     """Take what a section holds: a decision, annotations, a vote; one-line annotations and
     vote lines wherever they stand."""
-    text_lines = [line for _, line in block]
-    if section == "beslut":
-        paragraph.decision = parts._paragraphs(text_lines)
     if section.startswith("anteckning:"):
         paragraph.notes += parts.block_notes(section.split(":", 1)[1], block)
         return
+    # An annotation announced in a sentence ("S lämnar följande särskilda yttrande:") ends
+    # the section: it and the lines after it are the annotation, not the decision.
+    start = next(
+        (i for i, (where, line) in enumerate(block) if parts.one_line_note(line, where)), None
+    )
+    if start is not None:
+        paragraph.notes += parts.block_notes("", block[start:])
+        block = block[:start]
+    if section == "beslut":
+        paragraph.decision = parts._paragraphs([line for _, line in block])
     vote = parts.Vote(page=block[0][0] if block else paragraph.page)
     unplaced = []
     for where, line in block:
-        if not line:
-            continue
-        if (note := parts.one_line_note(line, where)) is not None:
-            paragraph.notes.append(note)
-        elif not parts.read_vote_line(vote, line) and section == "omröstning":
+        if line and not parts.read_vote_line(vote, line) and section == "omröstning":
             unplaced.append((where, line))
     if not vote.empty:
         for problem in parts.check_vote(vote, voters):

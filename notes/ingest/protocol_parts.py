@@ -100,7 +100,17 @@ def describe_vote(vote: Vote) -> str:
 
 
 def kind_of(word: str) -> str:
-    return _KIND_WORDS[" ".join(word.casefold().split())]
+    """The kind a heading or phrase names, in any of its forms ("särskilda yttrande")."""
+    word = " ".join(word.casefold().split())
+    for prefix, kind in (
+        ("reservation", KIND_RESERVATION),
+        ("protokollsanteckning", KIND_PROTOKOLLSANTECKNING),
+        ("särskil", KIND_SARSKILT_YTTRANDE),
+        ("ersättaryttrande", KIND_ERSATTARYTTRANDE),
+    ):
+        if word.startswith(prefix):
+            return kind
+    raise KeyError(word)
 
 
 def parties_in(text: str) -> list[str]:
@@ -125,13 +135,25 @@ def parties_in(text: str) -> list[str]:
     return found
 
 
+# Words before a name that are not part of it: "För Socialdemokraterna Bo Berg (S)".
+NOT_NAMES = frozenset(
+    {
+        "för", "ersättaren", "ersättare", "ledamoten", "ledamot", "ordföranden", "ordförande",
+        "vice", "tjänstgörande", "närvarande", "beslutande", "justerare", "sekreterare",
+    }
+)  # fmt: skip
+
+
 def people_in(text: str) -> list[tuple[str, str | None]]:
     """ "Name Surname (S)" pairs; the party as its abbreviation when it is a known one."""
     people: list[tuple[str, str | None]] = []
     for name, party in PERSON.findall(text):
         info = find_party(party)
-        if info is not None:
-            people.append((" ".join(name.split()), info.abbreviation))
+        words = name.split()
+        while words and (words[0].casefold() in NOT_NAMES or find_party(words[0])):
+            words.pop(0)
+        if info is not None and len(words) >= 2:
+            people.append((" ".join(words), info.abbreviation))
     return people
 
 
@@ -165,14 +187,20 @@ def block_notes(kind: str, lines: list[tuple[int, str]]) -> list[Note]:
     after it are its text); without any, the block is one annotation of ``kind``."""
     notes: list[Note] = []
     loose: list[tuple[int, str]] = []
+    following: list[list[str]] = []  # each note's lines after its first, blank lines kept
     for page, line in lines:
         note = one_line_note(line, page) if line else None
         if note is not None:
             notes.append(note)
-        elif notes and line:
-            notes[-1].text += "\n" + line
+            following.append([])
+        elif notes:
+            following[-1].append(line)
         elif line:
             loose.append((page, line))
+    for note, more in zip(notes, following, strict=True):
+        # The same text however it was broken into lines: paragraphs, not line ends.
+        note.text = _paragraphs([note.text, *more])
+        note.signatories = note.signatories or people_in(" ".join(more[-3:]))
     if loose and not notes:
         text = _paragraphs([line for _, line in lines])
         # The signature ("För Socialdemokraterna", "Anna Ek (S)") or the opening names the

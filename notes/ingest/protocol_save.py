@@ -126,6 +126,7 @@ def _item(meeting: Meeting, paragraph: Paragraph) -> tuple[AgendaItem, bool]:
             number=paragraph.item_number,
             title=paragraph.title,
             case_number=paragraph.case_number,
+            decision=paragraph.decision,
         )
         return item, True
     changed = []
@@ -133,6 +134,7 @@ def _item(meeting: Meeting, paragraph: Paragraph) -> tuple[AgendaItem, bool]:
         ("paragraph", paragraph.number),
         ("title", paragraph.title),
         ("case_number", paragraph.case_number),
+        ("decision", paragraph.decision),
     ):
         if value and not getattr(item, name):
             setattr(item, name, value)
@@ -181,10 +183,14 @@ def report_lines(result: ProtocolResult) -> list[str]:
     ]
     for page, level, message in sorted(protocol.report, key=lambda r: r[0]):
         lines.append(f"  sida {page}: [{level}] {message}")
-    state = (
-        "nytt (utkast)" if result.meeting_created else "fanns redan; slås ihop ärende för ärende"
-    )
+    if result.meeting_created:
+        state = "nytt, blir ett utkast tills det publiceras"
+    elif result.meeting_published:
+        state = "finns redan och är PUBLICERAT: det som är nytt blir offentligt direkt vid importen"
+    else:
+        state = "finns redan (utkast); slås ihop ärende för ärende"
     lines.append(f"  sammanträdet: {state}")
     for what in sorted(set(result.created) | set(result.unchanged)):
-        lines.append(f"  {what}: {result.created[what]} nya, {result.unchanged[what]} fanns redan")
+        new, old = result.created[what], result.unchanged[what]
+        lines.append(f"  {what}: nya {new}, fanns redan {old}")
     return lines

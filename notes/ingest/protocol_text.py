@@ -27,6 +27,8 @@ class ProtocolUnreadable(ValueError):
 class Page:
     number: int  # 1-based, as printed
     lines: tuple[str, ...]
+    furniture: tuple[str, ...] = ()  # the running head and foot taken away (the body's name
+    # may stand only there)
 
 
 def pdf_pages(data: bytes) -> list[str]:
@@ -41,9 +43,7 @@ def pdf_pages(data: bytes) -> list[str]:
             raise ProtocolUnreadable(
                 "PDF:en är krypterad eller lösenordsskyddad och kan inte läsas."
             ) from None
-        raise ProtocolUnreadable(
-            "PDF:en kan inte läsas (trasig eller avkortad fil): " + str(error)
-        ) from None
+        raise ProtocolUnreadable("PDF:en kan inte läsas: filen är trasig eller avkortad.") from None
     try:
         if len(document) == 0:
             raise ProtocolUnreadable("PDF:en har inga sidor.")
@@ -85,7 +85,11 @@ def read_pages(data: bytes) -> list[Page]:
     pages = [_lines(text) for text in raw]
     furniture = _running_lines(pages)
     cleaned = [
-        Page(number=index + 1, lines=tuple(_join_hyphenated(_strip(lines, furniture))))
+        Page(
+            number=index + 1,
+            lines=tuple(_join_hyphenated(_strip(lines, furniture))),
+            furniture=tuple(line for line in lines if line and _shape(line) in furniture),
+        )
         for index, lines in enumerate(pages)
     ]
     if not any(page.lines for page in cleaned):
@@ -114,8 +118,8 @@ def _shape(line: str) -> str:
 
 def _running_lines(pages: list[list[str]]) -> set[str]:
     """Shapes of lines that stand in the first or last three lines of at least half of the
-    pages (of three or more): running heads and footers."""
-    if len(pages) < 3:
+    pages (and of two at least): running heads and footers."""
+    if len(pages) < 2:
         return set()
     counts: Counter[str] = Counter()
     for lines in pages:

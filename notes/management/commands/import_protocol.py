@@ -29,14 +29,14 @@ class Command(BaseCommand):
             try:
                 data = path.read_bytes()
             except OSError as error:
-                self.stderr.write(self.style.ERROR(f"{path}: cannot read: {error.strerror}"))
+                self.stderr.write(self.style.ERROR(f"{path}: kan inte läsas: {error.strerror}"))
                 failed += 1
                 continue
             result = import_protocol(data, path.name, dry_run=dry_run)
             lines = report_lines(result)
             if result.ok:
                 self.stdout.write("\n".join(lines))
-                verb = "would be saved (dry run)" if dry_run else "saved"
+                verb = "sparas inte (provkörning, --dry-run)" if dry_run else "sparat"
                 self.stdout.write(self.style.SUCCESS(f"{path.name}: {verb}."))
             else:
                 self.stderr.write(self.style.ERROR("\n".join(lines)))

@@ -308,6 +308,7 @@ class AgendaItem(Closed):
     paragraph: Position
     title: str
     case_number: str
+    decision: str = Field(description=_("Beslutet, som protokollet anger det; tomt om okänt."))
     annotations: list[LinkedAnnotation]
     votes: list[Vote]
 

@@ -353,6 +353,7 @@ def meeting_detail(request, id: schemas.Id) -> dict:
             "paragraph": item.paragraph,
             "title": item.title,
             "case_number": item.case_number,
+            "decision": item.decision,
             "annotations": [
                 {
                     "id": a.pk,
