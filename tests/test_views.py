@@ -5,7 +5,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from notes.models import Person
+from notes.models import Ballot, Person, Vote
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -250,9 +250,12 @@ def test_list_query_count_does_not_grow_with_rows(
 
 def test_detail_query_counts(client, django_assert_max_num_queries, archive):
     meeting = archive["sample"].item.meeting
-    for _ in range(5):
-        AnnotationFactory(item=AgendaItemFactory(meeting=meeting), parties=[party("M")])
-    with django_assert_max_num_queries(7):
+    for n in range(5):
+        item = AgendaItemFactory(meeting=meeting)
+        AnnotationFactory(item=item, parties=[party("M")])
+        vote = Vote.objects.create(item=item, yes=n, no=1)  # two queries for all the votes
+        Ballot.objects.create(vote=vote, choice="nej", party=party("M"))
+    with django_assert_max_num_queries(9):
         client.get(meeting.get_absolute_url())
     with django_assert_max_num_queries(6):
         client.get(archive["sample"].get_absolute_url())

@@ -118,13 +118,13 @@ def meeting_with_items(queryset):
     return queryset.select_related("body").prefetch_related(Prefetch("items", queryset=items))
 
 
-def item_with_annotations(queryset, drafts: bool = False):
+def item_with_annotations(queryset, drafts: bool = False, votes: bool = True):
     """Items of published meetings (`drafts`: of any meeting, for a clerk's preview) with
-    their meeting, body and annotations in force."""
+    their meeting, body and annotations in force (and `votes`, with their ballots)."""
     if not drafts:
         queryset = queryset.filter(meeting__published_at__isnull=False)
     return queryset.select_related("meeting__body").prefetch_related(
-        Prefetch("annotations", queryset=in_force_annotations()), *VOTES
+        Prefetch("annotations", queryset=in_force_annotations()), *(VOTES if votes else ())
     )
 
 
@@ -160,7 +160,7 @@ def case_path(item: AgendaItem) -> list[AgendaItem]:
     if not item.case_number:
         return []
     path = AgendaItem.objects.filter(case_number__iexact=item.case_number)
-    return list(item_with_annotations(path).order_by("meeting__date", "id"))
+    return list(item_with_annotations(path, votes=False).order_by("meeting__date", "id"))
 
 
 def for_api(queryset):
