@@ -332,6 +332,8 @@ def test_decision_kept_and_shown_and_a_substitute_counted_once(client):
     assert "Anja Alfågel" in names and "Nora Nötväcka" not in names
     page = client.get(meeting.get_absolute_url()).content.decode()
     assert "Stadshuset" in page and "09.00–11.00" in page
+    assert "Närvaro enligt protokollet: 3 personer" in page
+    assert "Anja Alfågel</a> (C), beslutande" in page and "Nötväcka" not in page
 
 
 def test_the_report_warns_when_the_meeting_is_already_public():

@@ -17,6 +17,7 @@ from notes.models import (
     AgendaItem,
     Annotation,
     AnnotationQuerySet,
+    Attendance,
     Ballot,
     Party,
     Person,
@@ -115,7 +116,10 @@ def meeting_with_items(queryset):
     items = AgendaItem.objects.prefetch_related(
         Prefetch("annotations", queryset=in_force_annotations()), *VOTES
     )
-    return queryset.select_related("body").prefetch_related(Prefetch("items", queryset=items))
+    attendance = Attendance.objects.select_related("person__party").order_by("role", "person__name")
+    return queryset.select_related("body").prefetch_related(
+        Prefetch("items", queryset=items), Prefetch("attendance", queryset=attendance)
+    )
 
 
 def item_with_annotations(queryset, drafts: bool = False, votes: bool = True):
