@@ -63,3 +63,21 @@ def test_cookieless_clients_get_304_too(sample_annotation):
     first = Client().get("/notes/feed.atom")
     etag = first["ETag"]
     assert Client().get("/notes/feed.atom", HTTP_IF_NONE_MATCH=etag).status_code == 304
+
+
+def test_etag_and_cached_page_end_with_the_day(client, sample_annotation, monkeypatch):
+    """A page says when it was retrieved (a citation's "hämtad"): the next day's request gets
+    a new ETag and a freshly rendered page, not yesterday's."""
+    import datetime
+    import re
+
+    from django.utils import timezone
+
+    url = sample_annotation.get_absolute_url()
+    today = client.get(url)
+    monkeypatch.setattr(timezone, "localdate", lambda: datetime.date(2099, 1, 2))
+    tomorrow = client.get(url, HTTP_IF_NONE_MATCH=today["ETag"])
+    assert tomorrow.status_code == 200
+    assert tomorrow["ETag"] != today["ETag"]
+    text = re.sub(r"<[^>]+>", "", tomorrow.content.decode())
+    assert "hämtad 2099-01-02" in text

@@ -292,3 +292,14 @@ def test_no_demo_meeting_after_the_day_it_is_generated(monkeypatch):
     demo.generate(200, seed=3)
     latest = Meeting.objects.filter(is_demo=True).latest("date").date
     assert datetime.date(2014, 1, 1) <= latest <= today
+
+
+@pytest.mark.django_db
+def test_demo_texts_were_entered_when_their_minutes_were_published():
+    """So a feed's `published` is the meeting's publication, not the moment of the demo run."""
+    demo.generate(60, seed=5)
+    now = timezone.now()
+    for annotation in Annotation.objects.select_related("item__meeting")[:60]:
+        published = annotation.item.meeting.published_at
+        assert published is not None and published <= now
+        assert annotation.created_at == published
