@@ -37,6 +37,8 @@ class Expected:
     note_texts: dict[int, str] = field(default_factory=dict)  # § → words its note must hold
     votes: dict[int, tuple[int, int, int]] = field(default_factory=dict)  # § → ja, nej, avstår
     vote_parties: dict[int, dict[str, set[str]]] = field(default_factory=dict)
+    ballots: dict[int, dict[str, str]] = field(default_factory=dict)  # § → name → choice
+    results: dict[int, str] = field(default_factory=dict)  # § → words the result ends with
 
 
 @dataclass
@@ -44,7 +46,7 @@ class Layout:
     name: str
     head: list[str]  # running head (page numbers filled in)
     front: list[str | tuple[str, str]]  # lines; a tuple is two columns
-    body: list[str]
+    body: list[str | tuple[str, ...]]  # lines; a tuple is a table row (a vote table)
     expected: Expected
 
 
@@ -252,6 +254,96 @@ LAYOUTS.append(
 )
 
 
+# From other municipalities' minutes: vote tables with a cross under Ja, Nej or Avstår (one
+# with the party in a column of its own, one with a column for absent members and a sum row),
+# and a vote sentence wrapped over two lines.
+LAYOUTS.append(
+    Layout(
+        name="bun-vote-tables",
+        head=["PROTOKOLL", "Barn- och utbildningsnämnden", "Sida {page} av {pages}"],
+        front=[
+            "Barn- och utbildningsnämnden",
+            "Sammanträdesdatum: 2024-09-17",
+            "Plats och tid: Kommunalhuset, kl. 18.00–20.15",
+            "Beslutande",
+            ("Greta Gök (M), ordförande", "Harald Hök (S)"),
+            ("Irma Ister (L)", "Jonas Jakt (V)"),
+            ("Kerstin Kaja (SD)", "Ludvig Lärka (C)"),
+            "Utses att justera: Harald Hök (S)",
+        ],
+        body=[
+            "§ 88",
+            "Ny skolorganisation i Flemingsberg",
+            "Dnr BUN-2024/501",
+            "Beslut",
+            "Nämnden beslutar enligt ordförandens förslag.",
+            "Omröstning",
+            "Ja-röst för ordförandens förslag, nej-röst för Socialdemokraternas yrkande.",
+            ("Ledamot", "Ja", "Nej", "Avstår", "Frånvarande"),
+            ("Greta Gök (M)", "X", "", "", ""),
+            ("Harald Hök (S)", "", "X", "", ""),
+            ("Irma Ister (L)", "X", "", "", ""),
+            ("Jonas Jakt (V)", "", "X", "", ""),
+            ("Kerstin Kaja (SD)", "X", "", "", ""),
+            ("Ludvig Lärka (C)", "", "", "", "X"),
+            ("Summa", "3", "2", "0", "1"),
+            "Med 3 ja-röster mot 2 nej-röster beslutar nämnden att bifalla förslaget från "
+            "ordföranden om en ny skolorganisation i Flemingsberg.",
+            "§ 89",
+            "Skolskjuts för elever i Sundby",
+            "Dnr BUN-2024/502",
+            "Beslut",
+            "Nämnden avslår yrkandet.",
+            "Omröstning",
+            ("Ledamot", "Parti", "Ja", "Nej", "Avstår"),
+            ("Greta Gök", "M", "X", "", ""),
+            ("Harald Hök", "S", "", "X", ""),
+            ("Irma Ister", "L", "", "", "X"),
+            ("Jonas Jakt", "V", "", "X", ""),
+            ("Kerstin Kaja", "SD", "X", "", ""),
+            ("Ludvig Lärka", "C", "X", "", ""),
+        ],
+        expected=Expected(
+            body="Barn- och utbildningsnämnden",
+            date=datetime.date(2024, 9, 17),
+            place="Kommunalhuset",
+            time="18.00–20.15",
+            attendance=6,
+            paragraphs={
+                88: "Ny skolorganisation i Flemingsberg",
+                89: "Skolskjuts för elever i Sundby",
+            },
+            cases={88: "BUN-2024/501", 89: "BUN-2024/502"},
+            votes={88: (3, 2, 0), 89: (3, 2, 1)},
+            ballots={
+                88: dict(
+                    zip(
+                        ("Greta Gök", "Harald Hök", "Irma Ister", "Jonas Jakt", "Kerstin Kaja"),
+                        ("ja", "nej", "ja", "nej", "ja"),
+                        strict=True,
+                    )
+                ),
+                89: dict(
+                    zip(
+                        (
+                            "Greta Gök",
+                            "Harald Hök",
+                            "Irma Ister",
+                            "Jonas Jakt",
+                            "Kerstin Kaja",
+                            "Ludvig Lärka",
+                        ),
+                        ("ja", "nej", "avstar", "nej", "ja", "ja"),
+                        strict=True,
+                    )
+                ),
+            },
+            results={88: "från ordföranden om en ny skolorganisation i Flemingsberg."},
+        ),
+    )
+)
+
+
 def _wrap(line: str, width: int = 78) -> list[str]:
     """Lines of at most ``width`` characters; a long word is hyphenated at the line end, as
     typeset minutes do."""
@@ -276,6 +368,9 @@ def protocol_text(layout: Layout, pages: int | None = None) -> list[list[str]]:
         lines.append(entry if isinstance(entry, str) else f"{entry[0]}    {entry[1]}")
     lines.append("")
     for entry in layout.body:
+        if isinstance(entry, tuple):
+            lines.append(TABLE + TAB.join(entry))
+            continue
         lines += _wrap(entry) + ([""] if len(entry) > 78 else [])
     per_page = 40
     chunks = [lines[i : i + per_page] for i in range(0, len(lines), per_page)] or [[]]
@@ -291,8 +386,20 @@ def protocol_text(layout: Layout, pages: int | None = None) -> list[list[str]]:
     return result
 
 
+TABLE, TAB = "\x01", "\t"  # a table row's mark and its cell separator, in protocol_text()
+
+
+def _laid_out(line: str) -> str:
+    """A table row as pdftotext -layout writes it: the cells at fixed columns."""
+    if not line.startswith(TABLE):
+        return line
+    first, *cells = line[1:].split(TAB)
+    return f"{first:<30}" + "".join(f"{cell:^12}" for cell in cells).rstrip()
+
+
 def as_text(layout: Layout) -> bytes:
-    return "\f".join("\n".join(page) for page in protocol_text(layout)).encode()
+    pages = protocol_text(layout)
+    return "\f".join("\n".join(_laid_out(line) for line in page) for page in pages).encode()
 
 
 def as_pdf(layout: Layout, columns: bool = True) -> bytes:
@@ -308,7 +415,13 @@ def as_pdf(layout: Layout, columns: bool = True) -> bytes:
     for page in protocol_text(layout):
         pdf.add_page()
         for line in page:
-            if columns and "    " in line and "(" in line:
+            if line.startswith(TABLE):
+                first, *cells = line[1:].split(TAB)
+                pdf.cell(60, 6, first)
+                for cell in cells:
+                    pdf.cell(22, 6, cell, align="C")
+                pdf.ln()
+            elif columns and "    " in line and "(" in line:
                 left, right = line.split("    ", 1)
                 pdf.cell(90, 6, left.strip())
                 pdf.cell(90, 6, right.strip(), new_x="LMARGIN", new_y="NEXT")

@@ -50,6 +50,14 @@ def _check(layout, result):
         for ballot in Ballot.objects.filter(vote=vote, person__isnull=True):
             got.setdefault(ballot.choice, set()).add(ballot.party.abbreviation)
         assert got == sides
+    for number, named in expected.ballots.items():
+        vote = Vote.objects.get(item=items[number])
+        got = dict(vote.ballots.filter(person__isnull=False).values_list("person__name", "choice"))
+        assert got == named
+    for number, words in expected.results.items():
+        assert Vote.objects.get(item=items[number]).result.endswith(words)
+    report = [message for _, level, message in result.protocol.report if level != "hittat"]
+    assert report == [], report
 
 
 @pytest.mark.parametrize("layout", LAYOUTS, ids=[layout.name for layout in LAYOUTS])
@@ -267,21 +275,9 @@ def test_votes_export_as_csv_with_sides_and_named_votes(client):
 def test_an_existing_meeting_is_merged_item_by_item():
     """The same meeting's protocol again, with one § more and the meeting's place entered by
     a clerk in between: only the new § and its annotation are added, nothing is overwritten."""
-    import dataclasses
-
     first = import_protocol(as_pdf(LAYOUTS[0]), "v1.pdf")
     Meeting.objects.filter(pk=first.meeting_id).update(location="Stadshuset")
-    longer = dataclasses.replace(
-        LAYOUTS[0],
-        body=[
-            *LAYOUTS[0].body[:-5],  # the appendix stays last
-            "§ 63",
-            "Motion om parkbänkar",
-            "Eva Ek (KD) reserverar sig mot beslutet.",
-            *LAYOUTS[0].body[-5:],
-        ],
-    )
-    second = import_protocol(as_pdf(longer), "v2.pdf")
+    second = import_protocol(as_pdf(_with_new_paragraph(LAYOUTS[0])), "v2.pdf")
     assert second.ok and second.meeting_id == first.meeting_id and not second.meeting_created
     assert second.created == {"ärenden": 1, "anteckningar": 1}
     meeting = Meeting.objects.get(pk=first.meeting_id)
@@ -336,10 +332,117 @@ def test_decision_kept_and_shown_and_a_substitute_counted_once(client):
     assert "Anja Alfågel</a> (C), beslutande" in page and "Nötväcka" not in page
 
 
-def test_the_report_warns_when_the_meeting_is_already_public():
+def _with_new_paragraph(layout):
+    import dataclasses
+
+    return dataclasses.replace(
+        layout,
+        body=[
+            *layout.body[:-5],  # the appendix stays last
+            "§ 63",
+            "Motion om parkbänkar",
+            "Eva Ek (KD) reserverar sig mot beslutet.",
+            *layout.body[-5:],
+        ],
+    )
+
+
+def _counts():
+    return [m.objects.count() for m in (AgendaItem, Annotation, Vote, Ballot, Attendance)]
+
+
+def test_new_content_for_a_published_meeting_is_saved_only_when_the_clerk_chooses(tmp_path):
     from notes.ingest.protocol_save import report_lines
 
     meeting = _published(LAYOUTS[0])
-    again = import_protocol(as_pdf(LAYOUTS[0]), "again.pdf", dry_run=True)
-    assert again.meeting_id == meeting.pk
-    assert any("PUBLICERAT" in line for line in report_lines(again))
+    same = import_protocol(as_pdf(LAYOUTS[0]), "again.pdf")
+    assert same.ok and sum(same.created.values()) == 0  # nothing new: nothing to refuse
+    assert any("inget nytt" in line for line in report_lines(same))
+    before = _counts()
+    longer = as_pdf(_with_new_paragraph(LAYOUTS[0]))
+    preview = import_protocol(longer, "v2.pdf", dry_run=True)
+    assert preview.ok and any("PUBLICERAT" in line for line in report_lines(preview))
+    refused = import_protocol(longer, "v2.pdf")
+    assert not refused.ok and "redan publicerat" in refused.error
+    assert any("§ 63" in line for line in report_lines(refused))  # the report is still shown
+    assert _counts() == before
+    path = tmp_path / "v2.pdf"
+    path.write_bytes(longer)
+    with pytest.raises(CommandError):
+        call_command("import_protocol", str(path), stdout=io.StringIO(), stderr=io.StringIO())
+    assert _counts() == before
+    call_command("import_protocol", str(path), "--into-published", stdout=io.StringIO())
+    assert AgendaItem.objects.filter(meeting=meeting, paragraph=63).exists()
+    assert Annotation.objects.filter(item__paragraph=63).count() == 1
+
+
+def test_the_clerk_ticks_to_publish_new_content_of_a_published_meeting(clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    meeting = _published(LAYOUTS[0])
+    url = "/admin/notes/meeting/import-protocol/"
+    data = as_pdf(_with_new_paragraph(LAYOUTS[0]))
+    upload = SimpleUploadedFile("v2.pdf", data, content_type="application/pdf")
+    page = clerk.post(url, {"action": "preview", "file": upload}).content.decode()
+    assert "Sammanträdet är redan publicerat." in page and 'name="into_published"' in page
+    digest = re.search(r'name="digest" value="([0-9a-f]{64})"', page).group(1)
+    refused = clerk.post(url, {"action": "import", "digest": digest})
+    assert refused.status_code == 400 and "ingenting sparades" in refused.content.decode()
+    assert not AgendaItem.objects.filter(meeting=meeting, paragraph=63).exists()
+    assert f'value="{digest}"' in refused.content.decode()  # still staged, the choice offered
+    done = clerk.post(url, {"action": "import", "digest": digest, "into_published": "1"})
+    assert done.status_code == 302
+    assert AgendaItem.objects.filter(meeting=meeting, paragraph=63).exists()
+
+
+def test_what_the_parser_cannot_place_is_reported():
+    from notes.ingest.protocol_parse import parse_protocol
+    from notes.ingest.protocol_text import read_pages
+
+    text = "\n".join(
+        [
+            "Kulturnämnden",
+            "Sammanträdesdatum 2024-02-01",
+            "§ 5",
+            "Bidrag till föreningar",
+            "Beslut",
+            "Nämnden beslutar enligt förslaget.",
+            "Protokollsanteckning",
+            "Vi ser gärna fler bidrag till unga.",
+            "Omröstning",
+            "Ledamot              Ja    Nej   Avstår",
+            "Anna Alm (M)         X     X",
+            "Ja-röster: 1",
+            "Nej-röster: 1",
+            "Därtill en rad som ingen förstår",
+            "Bilaga 4",
+            "Reservation från Vänsterpartiet",
+            "Vi reserverar oss.",
+        ]
+    )
+    report = parse_protocol(read_pages(text.encode())).report
+    unplaced = [message for _, level, message in report if level == "oplacerat"]
+    assert any("protokollsanteckning utan parti" in m for m in unplaced), unplaced
+    assert any("kryss i flera kolumner" in m for m in unplaced), unplaced
+    assert any("Därtill en rad som ingen förstår" in m for m in unplaced), unplaced
+    assert any("bilaga 4" in m for m in unplaced), unplaced
+
+
+def test_a_word_hyphenated_at_a_pdf_line_end_is_joined():
+    """PDFium joins such a word itself and marks the hyphen U+FFFE; the archive must neither
+    keep that mark nor join a compound's shared part ("Natur-" / "och ...")."""
+    from fpdf import FPDF
+
+    from notes.ingest.protocol_text import read_pages
+    from tests.protocols import FONT
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.add_font("Body", "", str(FONT))
+    pdf.set_font("Body", size=10)
+    for line in ["Text om skolan och förvalt-", "ningens arbete.", "Natur-", "och byggnadsnämnden"]:
+        pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+    lines = [line for page in read_pages(bytes(pdf.output())) for line in page.lines]
+    assert "Text om skolan och förvaltningens arbete." in lines
+    assert "Natur-" in lines and "och byggnadsnämnden" in lines
+    assert not any("\ufffe" in line or "\x02" in line for line in lines)

@@ -7,7 +7,9 @@ The same reader and importer as `manage.py import_protocol` (notes.ingest.protoc
    rolled back (a dry run); the page shows the report per page. A readable protocol is kept
    (StagedProtocol, by its SHA-256) for the next step.
 3. POST ``action=import`` with that digest: imported for real, in one transaction; the clerk
-   lands on the meeting (a draft when new) to check it and publish it.
+   lands on the meeting (a draft when new) to check it and publish it. What is new for a
+   meeting that is already published is saved only when the clerk ticks that it may become
+   public at once; otherwise nothing is saved and the protocol stays staged.
 """
 
 from __future__ import annotations
@@ -80,7 +82,12 @@ def protocol_import_view(request, admin_site=None):
     StagedProtocol.objects.update_or_create(
         digest=digest, defaults={"name": upload.name[:255], "data": data}
     )
-    context.update(digest=digest, name=upload.name, meeting_exists=not result.meeting_created)
+    context.update(
+        digest=digest,
+        name=upload.name,
+        meeting_exists=not result.meeting_created,
+        meeting_published=result.meeting_published and sum(result.created.values()) > 0,
+    )
     return TemplateResponse(request, template, context)
 
 
@@ -91,8 +98,16 @@ def _import(request, context: dict, template: str):
             "Ingenting importerades: förhandsgranskningen har gått ut. Ladda upp protokollet igen."
         )
         return TemplateResponse(request, template, context, status=400)
-    result = import_protocol(bytes(staged.data), staged.name)
+    into_published = request.POST.get("into_published") == "1"
+    result = import_protocol(bytes(staged.data), staged.name, into_published=into_published)
     if not result.ok:
+        if result.protocol is not None:  # readable: keep it staged for the clerk's next choice
+            context.update(
+                digest=staged.digest,
+                name=staged.name,
+                meeting_exists=not result.meeting_created,
+                meeting_published=result.meeting_published,
+            )
         context["refused"] = result.error
         context["report"] = report_lines(result)
         return TemplateResponse(request, template, context, status=400)

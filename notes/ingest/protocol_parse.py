@@ -255,7 +255,17 @@ def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters
     """Take what a section holds: a decision, annotations, a vote; one-line annotations and
     vote lines wherever they stand."""
     if section.startswith("anteckning:"):
-        paragraph.notes += parts.block_notes(section.split(":", 1)[1], block)
+        found = parts.block_notes(section.split(":", 1)[1], block)
+        written = [(where, line) for where, line in block if line]
+        if not found and written:
+            where, line = written[0]
+            kind = parts.LABELS[section.split(":", 1)[1]]
+            protocol.note(
+                where,
+                "oplacerat",
+                f"§ {paragraph.number}: {kind} utan parti som kunde läsas: {line[:80]}",
+            )
+        paragraph.notes += found
         return
     # An annotation announced in a sentence ("S lämnar följande särskilda yttrande:") ends
     # the section: it and the lines after it are the annotation, not the decision.
@@ -283,7 +293,17 @@ def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters
 
 
 def _fill_appendices(protocol: Protocol, appendices: dict[str, list[tuple[int, str]]]) -> None:
-    """An annotation announced as "bilaga 3" takes its text from the appendix, if it is there."""
+    """An annotation announced as "bilaga 3" takes its text from the appendix, if it is there;
+    an appendix that holds an annotation no paragraph points to is reported."""
+    wanted = {n.appendix for p in protocol.paragraphs for n in p.notes}
+    for number, lines in appendices.items():
+        written = " ".join(line for _, line in lines[:3])
+        if number not in wanted and lines and parts.NOTE_WORD.search(written):
+            protocol.note(
+                lines[0][0],
+                "oplacerat",
+                f"bilaga {number} ser ut som en anteckning men ingen paragraf hänvisar till den",
+            )
     for paragraph in protocol.paragraphs:
         for note in paragraph.notes:
             if note.appendix is None:

@@ -14,6 +14,7 @@ from notes.ingest.parsing import (
     KIND_RESERVATION,
     KIND_SARSKILT_YTTRANDE,
 )
+from notes.ingest.vote_tables import is_table_head
 from notes.parties import find_party
 
 YES, NO, ABSTAIN = "ja", "nej", "avstar"
@@ -39,6 +40,7 @@ class Vote:
     parties: dict[str, list[str]] = field(default_factory=dict)  # choice → abbreviations
     ballots: list[tuple[str, str, str | None]] = field(default_factory=list)  # choice, name, party
     result: str = ""
+    open_sentence: str = ""  # "question" or "result" while its sentence runs on to the next line
 
     @property
     def empty(self) -> bool:
@@ -61,6 +63,7 @@ _KIND = (
     r"(protokollsanteckning(?:ar)?|särskil(?:t|da)\s+yttranden?|ersättaryttranden?"
     r"|reservation(?:er)?)"
 )
+NOTE_WORD = re.compile(_KIND, re.IGNORECASE)
 # "Sara Heelge Vikmång (S) reserverar sig till förmån för eget yrkande."
 RESERVES = re.compile(r"(?P<who>.+?)\s+reserverar\s+sig\b.*", re.IGNORECASE)
 # "S-gruppen lämnar en protokollsanteckning, bilaga 3." / "(SD) anmäler särskilt yttrande"
@@ -262,7 +265,24 @@ def side(word: str) -> str:
 
 
 def read_vote_line(vote: Vote, line: str) -> bool:
-    """Add what ``line`` says to ``vote``; whether it said anything about it."""
+    """Add what ``line`` says to ``vote``; whether it said anything about it. A sentence
+    wrapped over lines ("Med 7 ja-röster mot 6 nej-röster beslutar nämnden att bifalla" /
+    "förvaltningens förslag.") is read whole."""
+    running, vote.open_sentence = vote.open_sentence, ""
+    if _read_vote_line(vote, line):
+        for name in ("question", "result"):
+            if getattr(vote, name) == line and not line.endswith((".", "!", "?")):
+                vote.open_sentence = name
+        return True
+    if running:
+        joined = f"{getattr(vote, running)} {line}"
+        setattr(vote, running, joined)
+        vote.open_sentence = running if not line.endswith((".", "!", "?")) else ""
+        return True
+    return False
+
+
+def _read_vote_line(vote: Vote, line: str) -> bool:
     if match := SIDE_COUNT.fullmatch(line):
         choice = side(match.group(1))
         vote.counts[choice] = int(match.group(2))
@@ -293,7 +313,7 @@ def read_vote_line(vote: Vote, line: str) -> bool:
     if RESULT.match(line):
         vote.result = line
         return True
-    return False
+    return is_table_head(line)  # its rows were read by notes.ingest.vote_tables
 
 
 def check_vote(vote: Vote, voters: int | None) -> list[str]:

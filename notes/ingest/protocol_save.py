@@ -42,8 +42,26 @@ class _DryRun(Exception):
     pass
 
 
-def import_protocol(data: bytes, source: str, *, dry_run: bool = False) -> ProtocolResult:
-    """Read, report and (unless ``dry_run``) save one protocol; never raises for bad input."""
+class _HeldBack(Exception):
+    pass
+
+
+PUBLISHED_REFUSAL = (
+    "Sammanträdet är redan publicerat och protokollet har nytt innehåll: ingenting sparades, "
+    "eftersom det nya skulle bli offentligt direkt. Välj att publicera det nya direkt "
+    "(--into-published, eller rutan i administrationen), eller avpublicera sammanträdet, "
+    "importera och granska, och publicera igen."
+)
+
+
+def import_protocol(
+    data: bytes, source: str, *, dry_run: bool = False, into_published: bool = False
+) -> ProtocolResult:
+    """Read, report and (unless ``dry_run``) save one protocol; never raises for bad input.
+
+    A meeting that is already published is public with all it holds; so what a protocol adds
+    to it is saved only with ``into_published`` (the clerk's explicit choice), otherwise
+    nothing is saved and the result says why (a dry run reports it)."""
     result = ProtocolResult(source=source)
     try:
         result.protocol = parse_protocol(read_pages(data))
@@ -58,9 +76,13 @@ def import_protocol(data: bytes, source: str, *, dry_run: bool = False) -> Proto
             _save(result.protocol, source, result)
             if dry_run:
                 raise _DryRun
+            if result.meeting_published and sum(result.created.values()) and not into_published:
+                raise _HeldBack
         result.saved = True
     except _DryRun:
         pass
+    except _HeldBack:
+        result.error = PUBLISHED_REFUSAL
     except IntegrityError as error:
         result.error = f"Protokollet kunde inte sparas: {error}"
     return result
@@ -172,7 +194,7 @@ def _vote(item: AgendaItem, position: int, vote) -> bool:
 
 def report_lines(result: ProtocolResult) -> list[str]:
     """The report a clerk reads before confirming (and --dry-run prints)."""
-    if result.error:
+    if result.error and result.protocol is None:
         return [f"{result.source}: {result.error}"]
     assert result.protocol is not None
     protocol = result.protocol
@@ -185,12 +207,19 @@ def report_lines(result: ProtocolResult) -> list[str]:
         lines.append(f"  sida {page}: [{level}] {message}")
     if result.meeting_created:
         state = "nytt, blir ett utkast tills det publiceras"
+    elif result.meeting_published and sum(result.created.values()):
+        state = (
+            "finns redan och är PUBLICERAT: det som är nytt blir offentligt direkt, "
+            "och sparas bara om du väljer det"
+        )
     elif result.meeting_published:
-        state = "finns redan och är PUBLICERAT: det som är nytt blir offentligt direkt vid importen"
+        state = "finns redan och är publicerat; protokollet har inget nytt"
     else:
         state = "finns redan (utkast); slås ihop ärende för ärende"
     lines.append(f"  sammanträdet: {state}")
     for what in sorted(set(result.created) | set(result.unchanged)):
         new, old = result.created[what], result.unchanged[what]
         lines.append(f"  {what}: nya {new}, fanns redan {old}")
+    if result.error:
+        lines.append(f"  {result.error}")
     return lines

@@ -14,6 +14,9 @@ from collections import Counter
 from dataclasses import dataclass
 
 import pypdfium2
+import pypdfium2.raw as pdfium_c
+
+from notes.ingest.vote_tables import may_hold_a_table, page_glyphs, resolve_crosses, text_glyphs
 
 MAX_PROTOCOL_BYTES = 50 * 1024 * 1024
 MAX_PAGES = 2000
@@ -52,10 +55,27 @@ def pdf_pages(data: bytes) -> list[str]:
         pages = []
         for index in range(len(document)):
             textpage = document[index].get_textpage()
-            pages.append(textpage.get_text_range())
+            # PDFium joins a word hyphenated at the line end, marking the hyphen U+FFFE (and
+            # U+0002 in its character list): the line end is put back, for _join_hyphenated().
+            text = textpage.get_text_range().replace("\ufffe", "-\n")
+            if may_hold_a_table(text):
+                text = "\n".join(resolve_crosses(page_glyphs(_chars(textpage))))
+            pages.append(text)
         return pages
     finally:
         document.close()
+
+
+def _chars(textpage) -> list[tuple[str, float, float, float, float]]:
+    """Every character of a page with its box (left, bottom, right, top): the box its font
+    gives it, so that letters of a word touch and a space is a gap."""
+    return [
+        (
+            chr(pdfium_c.FPDFText_GetUnicode(textpage, index)).replace("\x02", "-"),
+            *textpage.get_charbox(index, True),
+        )
+        for index in range(textpage.count_chars())
+    ]
 
 
 def text_pages(data: bytes) -> list[str]:
@@ -66,7 +86,13 @@ def text_pages(data: bytes) -> list[str]:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
         raise ProtocolUnreadable("Filen är varken en PDF eller en textfil.")
-    return text.split("\f")
+    pages = text.split("\f")
+    return [
+        "\n".join(resolve_crosses([text_glyphs(line.expandtabs()) for line in page.splitlines()]))
+        if may_hold_a_table(page)
+        else page
+        for page in pages
+    ]
 
 
 def read_pages(data: bytes) -> list[Page]:

@@ -1,5 +1,6 @@
-"""python manage.py import_protocol FILE... [--dry-run] — whole protocols (PDF with a text
-layer, or plain text), each in one transaction, with a report of what was found."""
+"""python manage.py import_protocol FILE... [--dry-run] [--into-published] — whole protocols
+(PDF with a text layer, or plain text), each in one transaction, with a report of what was
+found."""
 
 from __future__ import annotations
 
@@ -22,8 +23,14 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Read and report everything, save nothing."
         )
+        parser.add_argument(
+            "--into-published",
+            action="store_true",
+            help="Add what is new to a meeting that is already published (it becomes public "
+            "at once). Without it, such a protocol is refused and nothing is saved.",
+        )
 
-    def handle(self, *args, files, dry_run, **options):
+    def handle(self, *args, files, dry_run, into_published, **options):
         failed = 0
         for path in files:
             try:
@@ -32,7 +39,9 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"{path}: kan inte läsas: {error.strerror}"))
                 failed += 1
                 continue
-            result = import_protocol(data, path.name, dry_run=dry_run)
+            result = import_protocol(
+                data, path.name, dry_run=dry_run, into_published=into_published
+            )
             lines = report_lines(result)
             if result.ok:
                 self.stdout.write("\n".join(lines))
