@@ -17,6 +17,7 @@ Modes:
 - ``conditional``: GET once to collect ETag / Last-Modified, then measure GETs that send them
   back as If-None-Match / If-Modified-Since (a plain repeat when there are none).
 - ``stream``: like plain, one request at a time, also recording time to first body byte.
+- ``urls``: each of ``paths`` once, one client, no warm-up (the cold pass, bench/cold.py).
 
 Only loopback addresses are accepted.
 """
@@ -106,10 +107,43 @@ def summarise(samples: list[dict], wall: float) -> dict:
     return result
 
 
+def run_urls(plan: dict, scenario: dict) -> dict:
+    """Each of the scenario's paths once, in order, from one client, with no warm-up: the
+    cold pass (bench/cold.py), where no cache keyed on the URL can answer."""
+    client = Client(plan["host"], plan["port"])
+    samples, errors = [], []
+    started = time.perf_counter()
+    try:
+        for path in scenario["paths"]:
+            try:
+                sample = client.get(path)
+            except Exception as exc:  # a failed request is reported, not fatal
+                errors.append(f"{type(exc).__name__}: {exc}")
+                continue
+            sample["path"] = path
+            samples.append(sample)
+    finally:
+        client.close()
+    wall = time.perf_counter() - started
+    if not samples:
+        return {"error": errors[:3] or ["no request completed"]}
+    result = summarise(samples, wall)
+    result["concurrency"] = 1
+    slowest = sorted(samples, key=lambda s: -s["seconds"])[:5]
+    result["slowest"] = [[s["path"], round(s["seconds"] * 1000, 1)] for s in slowest]
+    if errors:
+        result["errors"] = len(errors)
+        result["first_error"] = errors[0]
+    result.update(scenario.get("info", {}))
+    return result
+
+
 def run_scenario(plan: dict, scenario: dict) -> dict:
     """Warm up, size the run from the warm-up, measure; return the scenario's figures."""
     host, port = plan["host"], plan["port"]
     mode = scenario.get("mode", "plain")
+    if mode == "urls":
+        return run_urls(plan, scenario)
     concurrency = 1 if mode == "stream" else int(scenario.get("concurrency", plan["concurrency"]))
     path = scenario["path"]
     extra: dict = {}

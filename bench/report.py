@@ -168,6 +168,92 @@ def table_lines(results: dict, scenarios: list[str]) -> list[str]:
     return lines
 
 
+COLD_LIST_LIMIT, COLD_SEARCH_LIMIT, COLD_MAX_LIMIT, AFTER_WRITE_LIMIT = 20, 40, 100, 20
+UNCACHED_LIST_LIMIT = 10
+
+
+def cold_targets(cold: dict, uncached: dict) -> list[str]:
+    """#19's targets, per size: ratios to the floor measured in the same run."""
+    lines = []
+    for size in sizes_of(cold):
+        figures = cold[size]
+        floor = figures.get("floor", {}).get("p95_ms")
+        if not floor:
+            lines.append(f"- {fmt(int(size))}: not assessed (no floor figure).")
+            continue
+        checks = []
+        for name, fig in figures.items():
+            if fig.get("category") == "list":
+                checks.append((f"{name} p95", fig.get("p95_ms"), COLD_LIST_LIMIT))
+            elif fig.get("category") == "search":
+                checks.append((f"{name} p95", fig.get("p95_ms"), COLD_SEARCH_LIMIT))
+            elif fig.get("category") == "after_write":
+                checks.append((f"{name} p95", fig.get("p95_ms"), AFTER_WRITE_LIMIT))
+            if fig.get("category") in ("list", "search", "after_write"):
+                checks.append((f"{name} max", fig.get("max_ms"), COLD_MAX_LIMIT))
+        page_off = uncached.get(size, {})
+        page_floor = page_off.get("floor", {}).get("p95_ms")
+        for name, fig in page_off.items():
+            if fig.get("category") == "list" and page_floor:
+                ratio_floor = floor / page_floor  # expressed against this run's floor
+                checks.append(
+                    (f"page cache off {name} p95", fig.get("p95_ms") / ratio_floor,
+                     UNCACHED_LIST_LIMIT)
+                )  # fmt: skip
+        for what, value, limit in checks:
+            if value is None:
+                continue
+            ratio = value / floor
+            lines.append(
+                f"- {fmt(int(size))}, {what}: {fmt(value)} ms = {ratio:.0f}× floor "
+                f"(≤ {limit}×): {verdict(ratio <= limit)}"
+            )
+    return lines
+
+
+def cold_lines(output: dict) -> list[str]:
+    cold = output.get("cold") or {}
+    if not sizes_of(cold):
+        return []
+    sizes = sizes_of(cold)
+    names: list[str] = []
+    for size in sizes:
+        names += [name for name in cold[size] if name not in names]
+    header = "| scenario | " + " | ".join(f"{fmt(int(s))} p50 | p95 | p99 | max" for s in sizes)
+    table = [header + " |", "|---|" + "---:|---:|---:|---:|" * len(sizes)]
+    for name in names:
+        cells = []
+        for size in sizes:
+            fig = cold[size].get(name, {})
+            cells += [fmt(fig.get(k)) for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")]
+        table.append(f"| {name} | " + " | ".join(cells) + " |")
+    slowest = []
+    for size in sizes:
+        for name, fig in cold[size].items():
+            for path, ms in fig.get("slowest", [])[:3]:
+                slowest.append(f"- {fmt(int(size))} {name}: `{path}` {fmt(ms)} ms")
+    return [
+        "",
+        "## Cold: distinct URLs, nothing cached for them (`cold`)",
+        "",
+        "A seeded stream of distinct URLs (bench/cold.py): party subsets, date ranges, item "
+        "numbers, kinds, bodies and one or two words of the archive's own texts, combined, on "
+        "the list, as searches and through the API; each URL asked once by one client, so no "
+        "cache keyed on the URL or the filter answers. `after_write`: a clerk's publish, then "
+        "the first request to the home page, `/notes/` and a facet-heavy page (per round).",
+        "",
+        *table,
+        "",
+        "### Targets, cold (#19)",
+        "",
+        *cold_targets(cold, output.get("uncached") or {}),
+        "",
+        "### Slowest cold requests",
+        "",
+        *slowest,
+    ]
+
+
 def write_reports(output: dict, path: Path) -> None:
     """Write the markdown report for ``output`` (the content of results.json)."""
     sizes = sizes_of(output)
@@ -207,6 +293,7 @@ def write_reports(output: dict, path: Path) -> None:
             "",
             *target_lines(uncached),
         ]
+    lines += cold_lines(output)
     lines += ["", "## Data and notes", ""]
     for size in sizes:
         setup = output.get("setup", {}).get(size, {})

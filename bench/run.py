@@ -49,6 +49,7 @@ HOST = "127.0.0.1"
 PAGE_SIZE = 25  # the app's default PAGE_SIZE; the runner pins it for the app
 
 sys.path.insert(0, str(ROOT))
+from bench import cold  # noqa: E402
 from bench.report import write_reports  # noqa: E402
 from huddinge_archive.processes import end_with_parent  # noqa: E402
 
@@ -526,6 +527,7 @@ def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict |
                 if key in earlier:
                     setup[key] = earlier[key]
         found = None
+        cold_figures = None
         passes = [("", {})]
         if os.environ.get("BENCH_UNCACHED", "1") != "0":
             passes.append(("-uncached", {"PAGE_CACHE_SECONDS": "0"}))
@@ -545,12 +547,26 @@ def bench_size(size: int, server_url: str, previous: dict) -> tuple[dict, dict |
                 started = time.perf_counter()
                 measured.append(run_load(port, scenarios(found)))
                 setup[f"measure{suffix.replace('-', '_')}_s"] = round(time.perf_counter() - started)
+                if not suffix and os.environ.get("BENCH_COLD", "1") != "0":
+                    cold_figures = measure_cold(port, db_url)
             finally:
                 stop_gunicorn(server)
                 log(f"bench_{size}{suffix}: gunicorn stopped")
         setup["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
         setup["measured_at"] = now_iso()
-    return measured[0], (measured[1] if len(measured) > 1 else None), setup
+    return measured[0], (measured[1] if len(measured) > 1 else None), setup, cold_figures
+
+
+def measure_cold(port: int, db_url: str) -> dict:
+    """The cold pass (bench/cold.py): the floor, then distinct URLs each asked once (list and
+    facet pages, searches, the API), then the first requests after each of a few writes."""
+    per_kind = env_int("BENCH_COLD_URLS", 60)
+    log(f"cold pass: {per_kind} distinct URLs per kind, then after-write rounds")
+    plan = [{"name": "floor", "path": "/healthz", "category": "floor"}]
+    plan += cold.cold_scenarios(db_url, seed=env_int("BENCH_COLD_SEED", 7), per_kind=per_kind)
+    figures = run_load(port, plan)
+    figures["after_write"] = cold.after_write(port, db_url, rounds=env_int("BENCH_WRITES", 8))
+    return figures
 
 
 def main() -> int:
@@ -568,8 +584,11 @@ def main() -> int:
     results = {k: v for k, v in previous.items() if k.isdigit()}
     uncached = dict(previous.get("uncached", {}))
     setups = dict(previous.get("setup", {}))
+    colds = dict(previous.get("cold", {}))
     for size in sizes:
-        figures, figures_uncached, setup = bench_size(size, server_url, previous)
+        figures, figures_uncached, setup, figures_cold = bench_size(size, server_url, previous)
+        if figures_cold is not None:
+            colds[str(size)] = figures_cold
         results[str(size)] = figures
         if figures_uncached is not None:
             uncached[str(size)] = figures_uncached
@@ -579,6 +598,7 @@ def main() -> int:
         output = {
             **dict(sorted(results.items(), key=lambda kv: int(kv[0]))),
             "uncached": dict(sorted(uncached.items(), key=lambda kv: int(kv[0]))),
+            "cold": dict(sorted(colds.items(), key=lambda kv: int(kv[0]))),
             "setup": setups,
             "machine": machine_info(server_url),
             "generated_at": now_iso(),
