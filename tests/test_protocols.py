@@ -265,6 +265,8 @@ def test_votes_export_as_csv_with_sides_and_named_votes(client):
     assert ks["parties_no"] == "S, V, MP" and ks["paragraph"] == "61"
     sn = next(r for r in rows if r["body"] == "Socialnämnden")
     assert "Maja Mo (V): nej" in sn["named_votes"]
+    # Only named votes: each side's parties from them, as the item page shows them.
+    assert (sn["parties_yes"], sn["parties_no"], sn["parties_abstain"]) == ("S, M, SD", "V", "C")
     only_v = b"".join(client.get("/votes.csv?party=V").streaming_content).decode("utf-8-sig")
     assert only_v.count("\r\n") == 3  # header and both votes (V took part in each)
     assert client.get("/votes.csv?party=XYZ").status_code == 400
@@ -446,3 +448,76 @@ def test_a_word_hyphenated_at_a_pdf_line_end_is_joined():
     assert "Text om skolan och förvaltningens arbete." in lines
     assert "Natur-" in lines and "och byggnadsnämnden" in lines
     assert not any("\ufffe" in line or "\x02" in line for line in lines)
+
+
+def test_the_report_speaks_the_clerks_language():
+    from django.utils import translation
+
+    from notes.ingest.protocol_save import report_lines
+
+    with translation.override("en"):
+        result = import_protocol(as_pdf(LAYOUTS[0]), "ks.pdf", dry_run=True)
+        lines = report_lines(result)
+        refused = import_protocol(b"%PDF-1.4 broken", "broken.pdf")
+    text = "\n".join(lines)
+    assert "page 1: [found] Meeting: Kommunstyrelsen 2024-05-06" in text
+    assert "meeting: new, a draft until it is published" in text
+    assert "vote yes 7 (M, L, KD, C, SD)" in text
+    assert "body: Kommunstyrelsen is not in the archive and is created" in text
+    assert "sida" not in text and "hittat" not in text
+    assert refused.error == "The PDF cannot be read: the file is damaged or truncated."
+
+
+def test_a_file_named_pdf_that_is_not_one_is_called_so():
+    result = import_protocol(as_text(LAYOUTS[0]), "renamed.pdf")
+    assert not result.ok and "heter .pdf men är ingen PDF" in result.error
+    assert Meeting.objects.count() == 0
+
+
+def test_the_same_protocol_as_pdf_and_as_text_is_one_set_of_annotations():
+    """A PDF's text layer keeps no blank lines and a text file does: the same words are the
+    same annotation, whichever came first."""
+    first = import_protocol(as_pdf(LAYOUTS[0]), "ks.pdf")
+    before = Annotation.objects.count()
+    again = import_protocol(as_text(LAYOUTS[0]), "ks.txt")
+    assert again.ok and again.created["anteckningar"] == 0
+    assert Annotation.objects.count() == before
+    assert again.meeting_id == first.meeting_id
+
+
+def test_absent_members_in_a_vote_table_are_reported_not_counted():
+    from notes.ingest.protocol_save import report_lines
+
+    layout = next(layout for layout in LAYOUTS if layout.name == "bun-vote-tables")
+    result = import_protocol(as_pdf(layout), "bun.pdf", dry_run=True)
+    assert any("§ 88" in line and "1 frånvarande" in line for line in report_lines(result))
+
+
+def test_a_protocol_with_nothing_new_offers_no_import(clerk):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    _published(LAYOUTS[0])
+    upload = SimpleUploadedFile("ks.pdf", as_pdf(LAYOUTS[0]), content_type="application/pdf")
+    page = clerk.post(
+        "/admin/notes/meeting/import-protocol/", {"action": "preview", "file": upload}
+    ).content.decode()
+    assert "Protokollet har inget nytt för arkivet" in page
+    assert 'name="into_published"' not in page and "Importera ks.pdf" not in page
+
+
+def test_the_meeting_page_in_the_admin_links_to_its_votes_and_attendance(clerk):
+    result = import_protocol(as_pdf(LAYOUTS[0]), "ks.pdf")
+    page = clerk.get(f"/admin/notes/meeting/{result.meeting_id}/change/").content.decode()
+    assert f"/admin/notes/vote/?item__meeting__id__exact={result.meeting_id}" in page
+    assert "1 omröstning" in page and "10 närvarande" in page
+    votes = clerk.get(f"/admin/notes/vote/?item__meeting__id__exact={result.meeting_id}")
+    assert (
+        votes.status_code == 200 and "Detaljplan för Flemingsbergsdalen" in votes.content.decode()
+    )
+    present = clerk.get(f"/admin/notes/attendance/?meeting__id__exact={result.meeting_id}")
+    assert present.status_code == 200 and "Anna Alm" in present.content.decode()
+    confirm = clerk.post(
+        "/admin/notes/meeting/",
+        {"action": "publish", "_selected_action": [result.meeting_id]},
+    ).content.decode()
+    assert "2 beslut, 1 omröstningar och närvaron (10 personer)" in confirm

@@ -16,8 +16,9 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from notes.admin import (
@@ -31,11 +32,13 @@ from notes.ingest.admin_protocol import protocol_import_urls
 from notes.models import (
     AgendaItem,
     Annotation,
+    Attendance,
     Body,
     Erasure,
     Meeting,
     Party,
     Person,
+    Vote,
 )
 
 
@@ -173,11 +176,31 @@ class MeetingAdmin(RecordAdmin):
         "published_at",
         "withdrawn_at",
         "withdrawal_reason",
+        "from_protocol",
         "lock_version",
     ]
-    readonly_fields = ["published_at", "withdrawn_at", "withdrawal_reason"]
+    readonly_fields = ["published_at", "withdrawn_at", "withdrawal_reason", "from_protocol"]
     inlines = [AgendaItemInline]
     actions = ["publish"]
+
+    @admin.display(description=gettext_lazy("ur protokollet"))
+    def from_protocol(self, meeting):
+        """Links to the meeting's votes and attendance, which a protocol import brings."""
+        if meeting.pk is None:
+            return "–"
+        counted = Vote.objects.filter(item__meeting=meeting).count()
+        present = Attendance.objects.filter(meeting=meeting).count()
+        return format_html(
+            '<a href="{}?item__meeting__id__exact={}">{}</a> · '
+            '<a href="{}?meeting__id__exact={}">{}</a>',
+            reverse("admin:notes_vote_changelist"),
+            meeting.pk,
+            ngettext("%(count)s omröstning", "%(count)s omröstningar", counted)
+            % {"count": counted},
+            reverse("admin:notes_attendance_changelist"),
+            meeting.pk,
+            ngettext("%(count)s närvarande", "%(count)s närvarande", present) % {"count": present},
+        )
 
     @admin.display(description=gettext_lazy("status"))
     def status(self, meeting):

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from simple_history.utils import update_change_reason
 
-from notes.models import Annotation, Meeting
+from notes.models import Annotation, Attendance, Meeting, Vote
 
 
 class ReasonForm(forms.Form):
@@ -90,9 +90,25 @@ def publication_summary(meetings) -> list[Meeting]:
         .annotate(n=Count("pk"))
         .values_list("item", "n")
     )
+    votes = dict(
+        Vote.objects.filter(item__meeting__in=result)
+        .values_list("item__meeting")
+        .annotate(n=Count("pk"))
+        .values_list("item__meeting", "n")
+    )
+    present = dict(
+        Attendance.objects.filter(meeting__in=result)
+        .values_list("meeting")
+        .annotate(n=Count("pk"))
+        .values_list("meeting", "n")
+    )
     for meeting in result:
         meeting.summary_items = [(item, counts.get(item.pk, 0)) for item in meeting.items.all()]
         meeting.summary_total = sum(n for _item, n in meeting.summary_items)
+        # What a protocol import brought besides the annotations: public with them.
+        meeting.summary_votes = votes.get(meeting.pk, 0)
+        meeting.summary_attendance = present.get(meeting.pk, 0)
+        meeting.summary_decisions = sum(1 for item in meeting.items.all() if item.decision)
     return result
 
 

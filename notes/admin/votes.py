@@ -23,6 +23,12 @@ class VoteAdmin(admin.ModelAdmin):
     search_fields = ["item__title", "item__case_number", "item__meeting__body__name"]
     inlines = [BallotInline]
 
+    def lookup_allowed(self, lookup, value, request=None):
+        # The meeting page links to its votes (MeetingAdmin.from_protocol).
+        return lookup == "item__meeting__id__exact" or super().lookup_allowed(
+            lookup, value, request
+        )
+
     @admin.display(description=gettext_lazy("sammanträde"), ordering="item__meeting__date")
     def meeting(self, vote):
         return vote.item.meeting

@@ -25,9 +25,9 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
-from notes.ingest.protocol_save import import_protocol, report_lines
+from notes.ingest.protocol_save import has_news, import_protocol, report_lines
 from notes.ingest.protocol_text import MAX_PROTOCOL_BYTES
 from notes.models import Meeting, StagedProtocol
 
@@ -86,7 +86,8 @@ def protocol_import_view(request, admin_site=None):
         digest=digest,
         name=upload.name,
         meeting_exists=not result.meeting_created,
-        meeting_published=result.meeting_published and sum(result.created.values()) > 0,
+        meeting_published=result.meeting_published and has_news(result),
+        nothing_new=not has_news(result),
     )
     return TemplateResponse(request, template, context)
 
@@ -106,22 +107,33 @@ def _import(request, context: dict, template: str):
                 digest=staged.digest,
                 name=staged.name,
                 meeting_exists=not result.meeting_created,
-                meeting_published=result.meeting_published,
+                meeting_published=result.meeting_published and has_news(result),
             )
         context["refused"] = result.error
-        context["report"] = report_lines(result)
+        if result.meeting_published and has_news(result):
+            context["refused"] += " " + _(
+                "Kryssa i rutan nedan för att göra det nya offentligt direkt, eller avpublicera "
+                "sammanträdet först."
+            )
+        context["report"] = report_lines(result, with_error=False)
         return TemplateResponse(request, template, context, status=400)
     staged.delete()
-    created = sum(result.created.values())
-    messages.success(
-        request,
-        _(
-            "Protokollet %(name)s importerades: %(count)s nya poster. "
-            "Granska och publicera sammanträdet."
-        )
-        % {"name": staged.name, "count": created},
-    )
+    messages.success(request, _done_message(staged.name, result))
     return redirect(reverse("admin:notes_meeting_change", args=[result.meeting_id]))
+
+
+def _done_message(name: str, result) -> str:
+    count = sum(result.created.values())
+    if not count:
+        return _("Protokollet %(name)s hade inget nytt: ingenting ändrades.") % {"name": name}
+    done = ngettext(
+        "Protokollet %(name)s importerades: %(count)s ny post.",
+        "Protokollet %(name)s importerades: %(count)s nya poster.",
+        count,
+    ) % {"name": name, "count": count}
+    if result.meeting_published:
+        return done + " " + _("Sammanträdet är publicerat: det nya är offentligt.")
+    return done + " " + _("Granska och publicera sammanträdet.")
 
 
 def protocol_import_urls(admin_site) -> list:

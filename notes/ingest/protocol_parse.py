@@ -2,7 +2,7 @@
 paragraph (§, title, diarienummer, decision) with its annotations and votes, the appendices
 the annotations point to, and a report per page of what was found and what was not.
 
-Pure Python, no Django (notes.ingest.protocol_save writes the result).
+Plain Python but for the report's translations (notes.ingest.protocol_save writes the result).
 """
 
 from __future__ import annotations
@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
 
 from notes.ingest import protocol_parts as parts
 from notes.ingest.headers import search_date
@@ -113,21 +115,25 @@ def parse_protocol(pages: list[Page]) -> Protocol:
 
 def _find_date(lines: list[tuple[int, str]]) -> datetime.date | None:
     """The meeting's date: on a line that says "datum" if one does, else the first date."""
-    preferred = [line for _, line in lines if "datum" in line.casefold()]
-    for line in preferred + [line for _, line in lines]:
+    preferred = [line for _page, line in lines if "datum" in line.casefold()]
+    for line in preferred + [line for _page, line in lines]:
         if found := search_date(line):
             return found[1]
     return None
 
 
 def _header(lines: list[tuple[int, str]], head: list[tuple[int, str]]) -> Protocol:
-    body = next((m.group(1) for _, line in lines + head if (m := BODY_WORD.search(line))), None)
+    body = next((m.group(1) for _page, line in lines + head if (m := BODY_WORD.search(line))), None)
     date = _find_date(lines + head)
     if body is None or date is None:
-        missing = " och ".join(
-            what for what, value in (("organ", body), ("sammanträdesdatum", date)) if value is None
+        missing = _(" och ").join(
+            what
+            for what, value in ((_("organ"), body), (_("sammanträdesdatum"), date))
+            if value is None
         )
-        raise ProtocolUnreadable(f"Protokollets huvud saknar {missing} (före första §).")
+        raise ProtocolUnreadable(
+            _("Protokollets huvud saknar %(missing)s (före första §).") % {"missing": missing}
+        )
     protocol = Protocol(body=" ".join(body.split()), date=date)
     role = None
     for _page, line in lines:
@@ -150,9 +156,18 @@ def _header(lines: list[tuple[int, str]], head: list[tuple[int, str]]) -> Protoc
             serving = re.split(r"\s+för\s+(?=[A-ZÅÄÖ])", line)[0]
             for name, party in parts.people_in(serving):
                 protocol.attendance.append((name, party, role))
-    protocol.note(1, "hittat", f"Sammanträde: {protocol.body} {protocol.date.isoformat()}")
+    protocol.note(
+        1,
+        "hittat",
+        _("Sammanträde: %(body)s %(date)s")
+        % {"body": protocol.body, "date": protocol.date.isoformat()},
+    )
     if protocol.attendance:
-        protocol.note(1, "hittat", f"Närvaro: {len(protocol.attendance)} personer med parti")
+        protocol.note(
+            1,
+            "hittat",
+            _("Närvaro: %(count)s personer med parti") % {"count": len(protocol.attendance)},
+        )
     return protocol
 
 
@@ -195,8 +210,9 @@ def _paragraph(protocol: Protocol, head, body, voters: int | None) -> Paragraph:
         _close(protocol, paragraph, section, block, voters)
         section, block = heading, []
     if not paragraph.title:
-        protocol.note(paragraph.page, "saknas", f"§ {paragraph.number} har ingen rubrik")
-    found = [f"§ {paragraph.number} {paragraph.title[:60]}"]
+        missing = _("§ %(number)s har ingen rubrik") % {"number": paragraph.number}
+        protocol.note(paragraph.page, "saknas", missing)
+    found = [f"§ {paragraph.number} {paragraph.title[:60]}".rstrip()]
     found += [f"{parts.LABELS[n.kind]} ({', '.join(n.parties)})" for n in paragraph.notes]
     found += [parts.describe_vote(v) for v in paragraph.votes]
     protocol.note(paragraph.page, "hittat", "; ".join(found))
@@ -263,7 +279,8 @@ def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters
             protocol.note(
                 where,
                 "oplacerat",
-                f"§ {paragraph.number}: {kind} utan parti som kunde läsas: {line[:80]}",
+                _("§ %(number)s: %(kind)s utan parti som kunde läsas: %(line)s")
+                % {"number": paragraph.number, "kind": kind, "line": line[:80]},
             )
         paragraph.notes += found
         return
@@ -276,7 +293,7 @@ def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters
         paragraph.notes += parts.block_notes("", block[start:])
         block = block[:start]
     if section == "beslut":
-        paragraph.decision = parts._paragraphs([line for _, line in block])
+        paragraph.decision = parts._paragraphs([line for _page, line in block])
     vote = parts.Vote(page=block[0][0] if block else paragraph.page)
     unplaced = []
     for where, line in block:
@@ -285,7 +302,10 @@ def _close(protocol: Protocol, paragraph: Paragraph, section: str, block, voters
     if not vote.empty:
         for problem in parts.check_vote(vote, voters):
             protocol.note(
-                vote.page, "fel", f"§ {paragraph.number}: omröstningen går inte ihop: {problem}"
+                vote.page,
+                "fel",
+                _("§ %(number)s: omröstningen går inte ihop: %(problem)s")
+                % {"number": paragraph.number, "problem": problem},
             )
         paragraph.votes.append(vote)
     for where, line in unplaced:
@@ -297,27 +317,31 @@ def _fill_appendices(protocol: Protocol, appendices: dict[str, list[tuple[int, s
     an appendix that holds an annotation no paragraph points to is reported."""
     wanted = {n.appendix for p in protocol.paragraphs for n in p.notes}
     for number, lines in appendices.items():
-        written = " ".join(line for _, line in lines[:3])
+        written = " ".join(line for _page, line in lines[:3])
         if number not in wanted and lines and parts.NOTE_WORD.search(written):
             protocol.note(
                 lines[0][0],
                 "oplacerat",
-                f"bilaga {number} ser ut som en anteckning men ingen paragraf hänvisar till den",
+                _("bilaga %(number)s ser ut som en anteckning men ingen paragraf hänvisar till den")
+                % {"number": number},
             )
     for paragraph in protocol.paragraphs:
         for note in paragraph.notes:
             if note.appendix is None:
                 continue
-            lines = appendices.get(note.appendix)
-            if lines:
-                note.text = parts._paragraphs([line for _, line in lines])
+            appendix = appendices.get(note.appendix)
+            if appendix:
+                note.text = parts._paragraphs([line for _page, line in appendix])
                 note.signatories = note.signatories or parts.people_in(
-                    " ".join(text for _, text in lines[-3:])
+                    " ".join(text for _page, text in appendix[-3:])
                 )
             else:
                 protocol.note(
                     note.page,
                     "saknas",
-                    f"§ {paragraph.number}: bilaga {note.appendix} finns inte i protokollet; "
-                    "anteckningen sparas med meningen som text",
+                    _(
+                        "§ %(number)s: bilaga %(appendix)s finns inte i protokollet; "
+                        "anteckningen sparas med meningen som text"
+                    )
+                    % {"number": paragraph.number, "appendix": note.appendix},
                 )

@@ -1,12 +1,16 @@
 """What a protocol's paragraph holds besides its decision: annotations (reservations,
 protokollsanteckningar, särskilda yttranden, ersättaryttranden, in blocks or in one line)
-and votes (counts per side, parties per side, named ballots). Pure Python, no Django.
+and votes (counts per side, parties per side, named ballots). Plain Python but for the
+report's translations.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from notes.ingest.parsing import (
     KIND_ERSATTARYTTRANDE,
@@ -39,6 +43,7 @@ class Vote:
     )
     parties: dict[str, list[str]] = field(default_factory=dict)  # choice → abbreviations
     ballots: list[tuple[str, str, str | None]] = field(default_factory=list)  # choice, name, party
+    absent: list[str] = field(default_factory=list)  # "Name (P)" marked absent in a vote table
     result: str = ""
     open_sentence: str = ""  # "question" or "result" while its sentence runs on to the next line
 
@@ -81,12 +86,12 @@ GROUP = re.compile(r"\b([A-ZÅÄÖ]{1,3})-(?:gruppen|ledamöterna|ledamoten|repr
 
 
 LABELS = {
-    KIND_RESERVATION: "reservation",
-    KIND_PROTOKOLLSANTECKNING: "protokollsanteckning",
-    KIND_SARSKILT_YTTRANDE: "särskilt yttrande",
-    KIND_ERSATTARYTTRANDE: "ersättaryttrande",
+    KIND_RESERVATION: gettext_lazy("reservation"),
+    KIND_PROTOKOLLSANTECKNING: gettext_lazy("protokollsanteckning"),
+    KIND_SARSKILT_YTTRANDE: gettext_lazy("särskilt yttrande"),
+    KIND_ERSATTARYTTRANDE: gettext_lazy("ersättaryttrande"),
 }
-SIDE_LABELS = {YES: "ja", NO: "nej", ABSTAIN: "avstår"}
+SIDE_LABELS = {YES: gettext_lazy("ja"), NO: gettext_lazy("nej"), ABSTAIN: gettext_lazy("avstår")}
 
 
 def describe_vote(vote: Vote) -> str:
@@ -98,8 +103,13 @@ def describe_vote(vote: Vote) -> str:
             continue
         text = f"{label} {count if count is not None else '?'}"
         sides.append(text + (f" ({', '.join(parties)})" if parties else ""))
-    named = f", {len(vote.ballots)} namngivna röster" if vote.ballots else ""
-    return "omröstning " + ", ".join(sides) + named
+    named = (
+        ", " + _("%(count)s namngivna röster") % {"count": len(vote.ballots)}
+        if vote.ballots
+        else ""
+    )
+    absent = ", " + _("%(count)s frånvarande") % {"count": len(vote.absent)} if vote.absent else ""
+    return _("omröstning") + " " + ", ".join(sides) + named + absent
 
 
 def kind_of(word: str) -> str:
@@ -205,10 +215,10 @@ def block_notes(kind: str, lines: list[tuple[int, str]]) -> list[Note]:
         note.text = _paragraphs([note.text, *more])
         note.signatories = note.signatories or people_in(" ".join(more[-3:]))
     if loose and not notes:
-        text = _paragraphs([line for _, line in lines])
+        text = _paragraphs([line for _page, line in lines])
         # The signature ("För Socialdemokraterna", "Anna Ek (S)") or the opening names the
         # party; the text in between may name any party it argues with.
-        written = [line for _, line in loose]
+        written = [line for _page, line in loose]
         parties = parties_in(" ".join(written[-3:])) or parties_in(written[0]) or parties_in(text)
         if parties:
             appendix = APPENDIX.search(text)
@@ -282,7 +292,13 @@ def read_vote_line(vote: Vote, line: str) -> bool:
     return False
 
 
+ABSENT = re.compile(r"(.+?\([^()]{1,25}\))\s+frånvarande", re.IGNORECASE)
+
+
 def _read_vote_line(vote: Vote, line: str) -> bool:
+    if match := ABSENT.fullmatch(line):
+        vote.absent.append(match.group(1))
+        return True
     if match := SIDE_COUNT.fullmatch(line):
         choice = side(match.group(1))
         vote.counts[choice] = int(match.group(2))
@@ -321,13 +337,19 @@ def check_vote(vote: Vote, voters: int | None) -> list[str]:
     the number of members who decide."""
     problems = []
     for choice in (YES, NO, ABSTAIN):
-        named = sum(1 for c, _, _ in vote.ballots if c == choice)
+        named = sum(1 for c, _name, _party in vote.ballots if c == choice)
         count = vote.counts[choice]
         if vote.ballots and count is not None and named != count:
-            problems.append(f"{choice}: {count} röster enligt räkningen men {named} namngivna")
+            problems.append(
+                _("%(side)s: %(count)s röster enligt räkningen men %(named)s namngivna")
+                % {"side": SIDE_LABELS[choice], "count": count, "named": named}
+            )
         if count is None and vote.ballots:
             vote.counts[choice] = named
     total = sum(v or 0 for v in vote.counts.values())
     if voters and total > voters:
-        problems.append(f"{total} röster men bara {voters} beslutande")
+        problems.append(
+            _("%(total)s röster men bara %(voters)s beslutande")
+            % {"total": total, "voters": voters}
+        )
     return problems

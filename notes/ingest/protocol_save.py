@@ -11,13 +11,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from notes.ingest.importing import ensure_body, ensure_party, ensure_person, save_record
 from notes.ingest.parsing import NoteRecord, Signatory
 from notes.ingest.protocol_parse import Paragraph, Protocol, parse_protocol
 from notes.ingest.protocol_parts import ABSTAIN, NO, YES
 from notes.ingest.protocol_text import ProtocolUnreadable, read_pages
-from notes.models import AgendaItem, Attendance, Ballot, Meeting, Party, Vote
+from notes.models import AgendaItem, Annotation, Attendance, Ballot, Body, Meeting, Party, Vote
 from notes.parties import find_party
 
 
@@ -29,6 +31,7 @@ class ProtocolResult:
     meeting_id: int | None = None
     meeting_created: bool = False
     meeting_published: bool = False
+    body_created: bool = False
     created: Counter = field(default_factory=Counter)
     unchanged: Counter = field(default_factory=Counter)
     saved: bool = False
@@ -46,11 +49,9 @@ class _HeldBack(Exception):
     pass
 
 
-PUBLISHED_REFUSAL = (
+PUBLISHED_REFUSAL = gettext_noop(
     "Sammanträdet är redan publicerat och protokollet har nytt innehåll: ingenting sparades, "
-    "eftersom det nya skulle bli offentligt direkt. Välj att publicera det nya direkt "
-    "(--into-published, eller rutan i administrationen), eller avpublicera sammanträdet, "
-    "importera och granska, och publicera igen."
+    "eftersom det nya skulle bli offentligt direkt."
 )
 
 
@@ -63,28 +64,31 @@ def import_protocol(
     to it is saved only with ``into_published`` (the clerk's explicit choice), otherwise
     nothing is saved and the result says why (a dry run reports it)."""
     result = ProtocolResult(source=source)
+    if source.casefold().endswith(".pdf") and data.lstrip()[:5] != b"%PDF-":
+        result.error = _("Filen heter .pdf men är ingen PDF (den börjar inte med %PDF-).")
+        return result
     try:
         result.protocol = parse_protocol(read_pages(data))
     except ProtocolUnreadable as error:
         result.error = str(error)
         return result
     if not result.protocol.paragraphs:
-        result.error = "Inga paragrafer (§) hittades: protokollet sparades inte."
+        result.error = _("Inga paragrafer (§) hittades: protokollet sparades inte.")
         return result
     try:
         with transaction.atomic():
             _save(result.protocol, source, result)
             if dry_run:
                 raise _DryRun
-            if result.meeting_published and sum(result.created.values()) and not into_published:
+            if result.meeting_published and has_news(result) and not into_published:
                 raise _HeldBack
         result.saved = True
     except _DryRun:
         pass
     except _HeldBack:
-        result.error = PUBLISHED_REFUSAL
+        result.error = _(PUBLISHED_REFUSAL)
     except IntegrityError as error:
-        result.error = f"Protokollet kunde inte sparas: {error}"
+        result.error = _("Protokollet kunde inte sparas: %(error)s") % {"error": error}
     return result
 
 
@@ -94,6 +98,8 @@ def _party(abbreviation: str | None) -> Party | None:
 
 
 def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
+    name = " ".join(protocol.body.split())
+    result.body_created = not Body.objects.filter(name__iexact=name).exists()
     body = ensure_body(protocol.body)
     meeting, created = Meeting.objects.get_or_create(body=body, date=protocol.date)
     result.meeting_id, result.meeting_created = meeting.pk, created
@@ -115,6 +121,9 @@ def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
         item, new = _item(meeting, paragraph)
         (result.created if new else result.unchanged)["ärenden"] += 1
         for note in paragraph.notes:
+            if _same_text_there(item, note):
+                result.unchanged["anteckningar"] += 1
+                continue
             record = NoteRecord(
                 municipality="",
                 body_name=body.name,
@@ -134,6 +143,22 @@ def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
         for position, vote in enumerate(paragraph.votes, start=1):
             new = _vote(item, position, vote)
             (result.created if new else result.unchanged)["omröstningar"] += 1
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _same_text_there(item: AgendaItem, note) -> bool:
+    """The annotation is on the item already, its words the same though its lines were
+    broken otherwise (a PDF's text layer keeps no blank lines; a text file does)."""
+    words = _words(note.text)
+    return any(
+        _words(text) == words
+        for text in Annotation.objects.filter(item=item, kind=note.kind).values_list(
+            "text", flat=True
+        )
+    )
 
 
 def _item(meeting: Meeting, paragraph: Paragraph) -> tuple[AgendaItem, bool]:
@@ -192,8 +217,41 @@ def _vote(item: AgendaItem, position: int, vote) -> bool:
     return True
 
 
-def report_lines(result: ProtocolResult) -> list[str]:
-    """The report a clerk reads before confirming (and --dry-run prints)."""
+# What the report counts (the keys of ProtocolResult.created/unchanged) and its levels.
+COUNTED = {
+    "ärenden": gettext_lazy("ärenden"),
+    "anteckningar": gettext_lazy("anteckningar"),
+    "omröstningar": gettext_lazy("omröstningar"),
+    "närvaro": gettext_lazy("närvaro"),
+}
+LEVELS = {
+    "hittat": gettext_lazy("hittat"),
+    "saknas": gettext_lazy("saknas"),
+    "oplacerat": gettext_lazy("oplacerat"),
+    "fel": gettext_lazy("fel"),
+}
+
+
+def has_news(result: ProtocolResult) -> bool:
+    return sum(result.created.values()) > 0
+
+
+def _meeting_state(result: ProtocolResult) -> str:
+    if result.meeting_created:
+        return _("nytt, blir ett utkast tills det publiceras")
+    if result.meeting_published and has_news(result):
+        return _(
+            "finns redan och är PUBLICERAT: det som är nytt blir offentligt direkt, "
+            "och sparas bara om du väljer det"
+        )
+    if result.meeting_published:
+        return _("finns redan och är publicerat; protokollet har inget nytt")
+    return _("finns redan (utkast); slås ihop ärende för ärende")
+
+
+def report_lines(result: ProtocolResult, *, with_error: bool = True) -> list[str]:
+    """The report a clerk reads before confirming (and --dry-run prints); the error last,
+    unless the caller shows it on its own."""
     if result.error and result.protocol is None:
         return [f"{result.source}: {result.error}"]
     assert result.protocol is not None
@@ -201,25 +259,22 @@ def report_lines(result: ProtocolResult) -> list[str]:
     lines = [
         f"{result.source}: {protocol.body} {protocol.date.isoformat()}"
         + (f", {protocol.place}" if protocol.place else "")
-        + (f", kl. {protocol.time}" if protocol.time else "")
+        + (", " + _("kl. %(time)s") % {"time": protocol.time} if protocol.time else "")
     ]
     for page, level, message in sorted(protocol.report, key=lambda r: r[0]):
-        lines.append(f"  sida {page}: [{level}] {message}")
-    if result.meeting_created:
-        state = "nytt, blir ett utkast tills det publiceras"
-    elif result.meeting_published and sum(result.created.values()):
-        state = (
-            "finns redan och är PUBLICERAT: det som är nytt blir offentligt direkt, "
-            "och sparas bara om du väljer det"
+        label = LEVELS.get(level, level)
+        lines.append("  " + _("sida %(page)s") % {"page": page} + f": [{label}] {message}")
+    if result.body_created:
+        lines.append(
+            "  " + _("organet: %(body)s finns inte i arkivet och skapas") % {"body": protocol.body}
         )
-    elif result.meeting_published:
-        state = "finns redan och är publicerat; protokollet har inget nytt"
-    else:
-        state = "finns redan (utkast); slås ihop ärende för ärende"
-    lines.append(f"  sammanträdet: {state}")
+    lines.append("  " + _("sammanträdet: %(state)s") % {"state": _meeting_state(result)})
     for what in sorted(set(result.created) | set(result.unchanged)):
         new, old = result.created[what], result.unchanged[what]
-        lines.append(f"  {what}: nya {new}, fanns redan {old}")
-    if result.error:
+        lines.append(
+            f"  {COUNTED.get(what, what)}: "
+            + _("nya %(new)s, fanns redan %(old)s") % {"new": new, "old": old}
+        )
+    if result.error and with_error:
         lines.append(f"  {result.error}")
     return lines

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
+from django.utils.translation import gettext as _
 
 from notes.ingest.vote_tables import may_hold_a_table, page_glyphs, resolve_crosses, text_glyphs
 
@@ -37,21 +38,25 @@ class Page:
 def pdf_pages(data: bytes) -> list[str]:
     """Each page's text, from the PDF's text layer."""
     if not data.startswith(b"%PDF-"):
-        raise ProtocolUnreadable("Filen är inte en PDF (den börjar inte med %PDF-).")
+        raise ProtocolUnreadable(_("Filen är inte en PDF (den börjar inte med %PDF-)."))
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as error:
         message = str(error).lower()
         if "password" in message or "security" in message:
             raise ProtocolUnreadable(
-                "PDF:en är krypterad eller lösenordsskyddad och kan inte läsas."
+                _("PDF:en är krypterad eller lösenordsskyddad och kan inte läsas.")
             ) from None
-        raise ProtocolUnreadable("PDF:en kan inte läsas: filen är trasig eller avkortad.") from None
+        raise ProtocolUnreadable(
+            _("PDF:en kan inte läsas: filen är trasig eller avkortad.")
+        ) from None
     try:
         if len(document) == 0:
-            raise ProtocolUnreadable("PDF:en har inga sidor.")
+            raise ProtocolUnreadable(_("PDF:en har inga sidor."))
         if len(document) > MAX_PAGES:
-            raise ProtocolUnreadable(f"PDF:en har fler än {MAX_PAGES} sidor.")
+            raise ProtocolUnreadable(
+                _("PDF:en har fler än %(pages)s sidor.") % {"pages": MAX_PAGES}
+            )
         pages = []
         for index in range(len(document)):
             textpage = document[index].get_textpage()
@@ -85,7 +90,7 @@ def text_pages(data: bytes) -> list[str]:
     except UnicodeDecodeError:
         text = data.decode("cp1252", errors="replace")
     if "\x00" in text:
-        raise ProtocolUnreadable("Filen är varken en PDF eller en textfil.")
+        raise ProtocolUnreadable(_("Filen är varken en PDF eller en textfil."))
     pages = text.split("\f")
     return [
         "\n".join(resolve_crosses([text_glyphs(line.expandtabs()) for line in page.splitlines()]))
@@ -99,14 +104,18 @@ def read_pages(data: bytes) -> list[Page]:
     """The protocol's pages with furniture removed and hyphenation joined; raises
     ProtocolUnreadable when there is nothing to read."""
     if not data.strip():
-        raise ProtocolUnreadable("Filen är tom.")
+        raise ProtocolUnreadable(_("Filen är tom."))
     if len(data) > MAX_PROTOCOL_BYTES:
-        raise ProtocolUnreadable(f"Filen är större än {MAX_PROTOCOL_BYTES // 1024 // 1024} MB.")
+        raise ProtocolUnreadable(
+            _("Filen är större än %(size)s MB.") % {"size": MAX_PROTOCOL_BYTES // 1024 // 1024}
+        )
     raw = pdf_pages(data) if data.lstrip()[:5] == b"%PDF-" else text_pages(data)
     if data.lstrip()[:5] == b"%PDF-" and not any(page.strip() for page in raw):
         raise ProtocolUnreadable(
-            "PDF:en har inget textlager (en inskannad bild?): texten kan inte läsas ut. "
-            "Kör den genom textigenkänning (OCR) först."
+            _(
+                "PDF:en har inget textlager (en inskannad bild?): texten kan inte läsas ut. "
+                "Kör den genom textigenkänning (OCR) först."
+            )
         )
     pages = [_lines(text) for text in raw]
     furniture = _running_lines(pages)
@@ -119,7 +128,7 @@ def read_pages(data: bytes) -> list[Page]:
         for index, lines in enumerate(pages)
     ]
     if not any(page.lines for page in cleaned):
-        raise ProtocolUnreadable("Filen innehåller ingen text.")
+        raise ProtocolUnreadable(_("Filen innehåller ingen text."))
     return cleaned
 
 

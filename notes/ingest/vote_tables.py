@@ -56,7 +56,8 @@ def is_table_head(line: str) -> bool:
 
 def _words(glyphs: list[Glyph]) -> list[tuple[str, float]]:
     """The words of a line with the centre of each."""
-    words, current = [], []
+    words: list[tuple[str, float]] = []
+    current: list[Glyph] = []
     for glyph in [*glyphs, Glyph(" ", 0.0)]:
         if glyph.char.isspace():
             if current:
@@ -99,7 +100,7 @@ def _row(words: list[tuple[str, float]], columns: list[tuple[str, float]]) -> li
         return [] if MEMBER.fullmatch(" ".join(rest)) else None
     sides = {_nearest(columns, x) for _, x in marks}
     if sides == {""}:
-        return []  # a cross under "Frånvarande"
+        return [f"{' '.join(rest)} frånvarande"]  # a cross under "Frånvarande"
     if len(sides - {""}) != 1:
         return [" ".join(word for word, _ in words) + " (kryss i flera kolumner)"]
     return [f"{' '.join(rest)} {(sides - {''}).pop()}"]

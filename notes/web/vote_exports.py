@@ -29,6 +29,7 @@ ABBREVIATION = re.compile(r"[A-Za-zÅÄÖåäö]{1,10}")
 def _row(vote: Vote, prefix: str) -> list:
     item = vote.item
     sides: dict[str, list[str]] = {"ja": [], "nej": [], "avstar": []}
+    named_sides: dict[str, list[str]] = {"ja": [], "nej": [], "avstar": []}
     named = []
     for ballot in vote.ballots.all():
         abbreviation = ballot.party.abbreviation if ballot.party else ""
@@ -36,6 +37,10 @@ def _row(vote: Vote, prefix: str) -> list:
             sides[ballot.choice].append(abbreviation)
         else:
             named.append(f"{ballot.person.name} ({abbreviation}): {ballot.choice}")
+            if abbreviation and abbreviation not in named_sides[ballot.choice]:
+                named_sides[ballot.choice].append(abbreviation)
+    if not any(sides.values()):  # only named votes: each side's parties, as the page shows them
+        sides = named_sides
     values = [
         item.meeting.date.isoformat(), item.meeting.body.name, item.paragraph or "",
         item.number or "", item.title, item.case_number, prefix + item.get_absolute_url(),

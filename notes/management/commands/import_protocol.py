@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from notes.ingest.protocol_save import import_protocol, report_lines
+from notes.ingest.protocol_save import has_news, import_protocol, report_lines
 
 
 class Command(BaseCommand):
@@ -45,9 +45,19 @@ class Command(BaseCommand):
             lines = report_lines(result)
             if result.ok:
                 self.stdout.write("\n".join(lines))
-                verb = "sparas inte (provkörning, --dry-run)" if dry_run else "sparat"
+                if dry_run:
+                    verb = "sparas inte (provkörning, --dry-run)"
+                elif not has_news(result):
+                    verb = "inget nytt, ingenting ändrades"
+                else:
+                    verb = "sparat"
                 self.stdout.write(self.style.SUCCESS(f"{path.name}: {verb}."))
             else:
+                if result.meeting_published and has_news(result) and not into_published:
+                    lines.append(
+                        "  Kör igen med --into-published för att spara det ändå, eller "
+                        "avpublicera sammanträdet, importera, granska och publicera igen."
+                    )
                 self.stderr.write(self.style.ERROR("\n".join(lines)))
                 failed += 1
         if failed:
