@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import hashlib
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVectorField
-from django.db import connection, models
-from django.db.models import Prefetch, Q
-from django.db.models.expressions import RawSQL
+from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Coalesce, Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -34,22 +34,12 @@ from notes.kept import (  # noqa: F401 (re-exported)
 from notes.values import (  # noqa: F401 (re-exported)
     case_key,
     colour_validator,
+    entered_order,
     normalise_newlines,
     public_source,
     unique_slug,
 )
 from notes.votes import Attendance, Ballot, Vote  # noqa: F401 (re-exported)
-
-
-def entered_order(relation: str, queryset=None) -> Prefetch:
-    """An annotation's parties or signatories in the order they were entered or imported
-    (their link rows' ids), not alphabetically: "(V), (MP)" stays V, MP."""
-    manager = getattr(Annotation, relation)  # the many-to-many descriptor
-    through = connection.ops.quote_name(manager.through._meta.db_table)
-    if queryset is None:
-        queryset = manager.field.related_model._default_manager.all()
-    # The prefetch joins the link table under its own name.
-    return Prefetch(relation, queryset=queryset.order_by(RawSQL(f"{through}.id", ())))
 
 
 class Body(models.Model):
@@ -349,14 +339,18 @@ class AnnotationQuerySet(models.QuerySet):
         return self.filter(item__meeting__published_at__isnull=False)
 
     def public(self):
-        """What lists, counts, search, feeds, exports and the API show: published, in force."""
-        return self.visible().filter(withdrawn_at__isnull=True)
+        """What lists, counts, search, feeds, exports and the API show: published, in force
+        (the row's own copy, kept by triggers: no join to the item and meeting)."""
+        return self.filter(is_public=True)
 
     def for_list(self):
         """What a list row shows, in a fixed number of queries whatever the page size."""
         return self.select_related("item__meeting__body").prefetch_related(
             entered_order("parties"), entered_order("signatories")
         )
+
+
+COPIES = ["is_public", "body_key", "party_ids"]  # Annotation's columns kept by triggers
 
 
 class AnnotationKind(models.TextChoices):
@@ -410,12 +404,19 @@ class Annotation(models.Model):
     # after publication: the page says "Rättad" and shows the earlier public versions.
     corrected_at = models.DateTimeField(_("rättad"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
+    # Copies kept by database triggers (migration 0024) whatever a write sends: is it public
+    # (meeting published, itself not withdrawn), its meeting's body, its parties' ids (sorted).
+    # Lists, counts and facets read one table, not joins the planner misjudged (#19).
+    is_public = models.BooleanField(default=False, editable=False)
+    body_key = models.BigIntegerField(null=True, editable=False)
+    party_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
     history = HistoricalRecords(
         m2m_fields=[parties, signatories],
-        # Derived columns: the vector is rebuilt by triggers, the fingerprint from the text.
-        excluded_fields=["search_vector", "fingerprint", "updated_at"],
+        # Derived columns: the vector and copies are rebuilt by triggers, the fingerprint
+        # from the text.
+        excluded_fields=["search_vector", "fingerprint", "updated_at", *COPIES],
     )
 
     class Meta:
@@ -444,6 +445,19 @@ class Annotation(models.Model):
             GinIndex(fields=["search_vector"], name="annotation_search_idx"),
             # The "demo data present" banner on every page.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="annotation_demo_idx"),
+            # Public lists newest first, date ranges, and the facets of any result without
+            # words, from the index alone; and /notes/?body=… newest first.
+            models.Index(
+                fields=["-date", "-id"],
+                include=["kind", "body_key", "party_ids"],
+                condition=Q(is_public=True),
+                name="annotation_public_date_idx",
+            ),
+            models.Index(
+                fields=["body_key", "-date", "-id"],
+                condition=Q(is_public=True),
+                name="annotation_public_body_idx",
+            ),
             # Facet counts and charts over large results read this index only (about 40 bytes
             # an annotation) instead of the table's rows with their text and search vector.
             models.Index(

@@ -17,8 +17,9 @@ A row holds every stored column of its table under the column's name (`body_id`,
 the linked ids in the order they were linked. History rows keep their `history_id` (and the
 m2m history rows their `m2m_history_id`); `history_user` is the username, or null.
 
-Not in the document: the search vector, the search vocabulary (`SearchWord`) and the
-annotation fingerprint — all derived, and rebuilt on import — and user accounts.
+Not in the document: the search vector, the search vocabulary (`SearchWord`), the
+annotation fingerprint and its copies of publication, body and parties — all derived, and
+rebuilt on import — and user accounts.
 
 The import is in :mod:`notes.ingest.archive_import`.
 """
@@ -97,8 +98,11 @@ def sections() -> list[Section]:
         Section(
             "annotations",
             Annotation,
-            # Derived: the vector is rebuilt by the search SQL, the fingerprint from the text.
-            exclude=frozenset({"search_vector", "fingerprint"}),
+            # Derived: the vector is rebuilt by the search SQL, the fingerprint from the text,
+            # the copies of publication, body and parties by triggers (migration 0024).
+            exclude=frozenset(
+                {"search_vector", "fingerprint", "is_public", "body_key", "party_ids"}
+            ),
             m2m=("parties", "signatories"),
         ),
         Section("votes", Vote),

@@ -43,8 +43,11 @@ def defer_facet_counts() -> None:
 
 
 def rebuild_facet_counts() -> None:
-    """Count FacetCount anew from the archive (seconds at a million annotations)."""
+    """Count FacetCount anew from the archive (seconds at a million annotations), and set
+    the annotations' own copies of their publication and body (Annotation.is_public,
+    body_key) where a deferred trigger left them behind."""
     with connection.cursor() as cursor:
+        cursor.execute("SELECT notes_place_rebuild()")
         cursor.execute("SELECT notes_facet_rebuild()")
 
 

@@ -1,0 +1,11 @@
+DROP TRIGGER IF EXISTS notes_links_place_deleted ON notes_annotation_parties;
+DROP TRIGGER IF EXISTS notes_links_place_inserted ON notes_annotation_parties;
+DROP TRIGGER IF EXISTS notes_meeting_place ON notes_meeting;
+DROP TRIGGER IF EXISTS notes_item_place ON notes_agendaitem;
+DROP TRIGGER IF EXISTS notes_annotation_place ON notes_annotation;
+DROP FUNCTION IF EXISTS notes_links_place();
+DROP FUNCTION IF EXISTS notes_meeting_place();
+DROP FUNCTION IF EXISTS notes_item_place();
+DROP FUNCTION IF EXISTS notes_annotations_placed_in(bigint[]);
+DROP FUNCTION IF EXISTS notes_annotation_place();
+DROP FUNCTION IF EXISTS notes_place_rebuild();
