@@ -344,13 +344,12 @@ class AnnotationQuerySet(models.QuerySet):
         return self.filter(is_public=True)
 
     def for_list(self):
-        """What a list row shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("item__meeting__body").prefetch_related(
-            entered_order("parties"), entered_order("signatories")
-        )
+        """A list row, in fixed queries whatever the page size; not the vector no page reads."""
+        rows = self.defer("search_vector").select_related("item__meeting__body")
+        return rows.prefetch_related(entered_order("parties"), entered_order("signatories"))
 
 
-COPIES = ["is_public", "body_key", "party_ids"]  # Annotation's columns kept by triggers
+COPIES = ["is_public", "body_key", "party_ids", "item_number"]  # kept by triggers
 
 
 class AnnotationKind(models.TextChoices):
@@ -404,12 +403,12 @@ class Annotation(models.Model):
     # after publication: the page says "Rättad" and shows the earlier public versions.
     corrected_at = models.DateTimeField(_("rättad"), null=True, blank=True, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
-    # Copies kept by database triggers (migration 0024) whatever a write sends: is it public
-    # (meeting published, itself not withdrawn), its meeting's body, its parties' ids (sorted).
-    # Lists, counts and facets read one table, not joins the planner misjudged (#19).
+    # Copies kept by triggers (0024, 0025) whatever a write sends, so lists and facets read one
+    # table (#19): public (meeting published, not withdrawn), body, party ids, item number.
     is_public = models.BooleanField(default=False, editable=False)
     body_key = models.BigIntegerField(null=True, editable=False)
     party_ids = ArrayField(models.BigIntegerField(), default=list, editable=False)
+    item_number = models.IntegerField(null=True, editable=False)
 
     objects = AnnotationQuerySet.as_manager()
     history = HistoricalRecords(
@@ -457,6 +456,12 @@ class Annotation(models.Model):
                 fields=["body_key", "-date", "-id"],
                 condition=Q(is_public=True),
                 name="annotation_public_body_idx",
+            ),
+            models.Index(  # /notes/?item=N, rows and facets
+                fields=["item_number", "-date", "-id"],
+                include=["kind", "body_key", "party_ids"],
+                condition=Q(is_public=True),
+                name="annotation_public_item_idx",
             ),
             # Facet counts and charts over large results read this index only (about 40 bytes
             # an annotation) instead of the table's rows with their text and search vector.

@@ -5,6 +5,7 @@ sequence of the writes that move them, each copy equals what the joins say."""
 from __future__ import annotations
 
 import datetime
+import itertools
 
 import pytest
 from django.db import connection, transaction
@@ -21,7 +22,8 @@ pytestmark = pytest.mark.django_db
 TRUTH = """
     SELECT a.id, (m.published_at IS NOT NULL AND a.withdrawn_at IS NULL), m.body_id,
            coalesce((SELECT array_agg(ap.party_id ORDER BY ap.party_id)
-                       FROM notes_annotation_parties ap WHERE ap.annotation_id = a.id), '{}')
+                       FROM notes_annotation_parties ap WHERE ap.annotation_id = a.id), '{}'),
+           i.number
       FROM notes_annotation a
       JOIN notes_agendaitem i ON i.id = a.item_id
       JOIN notes_meeting m ON m.id = i.meeting_id
@@ -32,12 +34,15 @@ TRUTH = """
 def _truth() -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(TRUTH)
-        return [(i, public, body, list(ids)) for i, public, body, ids in cursor.fetchall()]
+        return [
+            (i, public, body, list(ids), number)
+            for i, public, body, ids, number in cursor.fetchall()
+        ]
 
 
 def _copies() -> list[tuple]:
     return [
-        (a.pk, a.is_public, a.body_key, list(a.party_ids))
+        (a.pk, a.is_public, a.body_key, list(a.party_ids), a.item_number)
         for a in Annotation.objects.order_by("pk")
     ]
 
@@ -53,8 +58,9 @@ def _world():
     return bodies, meetings, items, parties, notes
 
 
+FRESH = itertools.count(1000)  # item numbers no other item of a meeting has
 WRITES = ("publish", "unpublish", "withdraw", "restore", "move_item")
-WRITES += ("rebody", "link", "unlink", "new", "save")
+WRITES += ("rebody", "link", "unlink", "new", "save", "renumber")
 OPERATIONS = st.lists(
     st.tuples(st.sampled_from(WRITES), st.integers(0, 100), st.integers(0, 100)),
     max_size=12,
@@ -86,7 +92,7 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
                 )
             elif name == "move_item":
                 item.meeting = meetings[y % 3]
-                item.number = 100 + x + y * 1000
+                item.number = next(FRESH)
                 item.save()
             elif name == "rebody":
                 Meeting.objects.filter(pk=meeting.pk).update(body=bodies[y % 2])
@@ -94,11 +100,15 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
                 note.parties.add(parties[y % 3])
             elif name == "unlink":
                 note.parties.remove(parties[y % 3])
+            elif name == "renumber":
+                item.number = next(FRESH)
+                item.save()
             elif name == "new":
                 notes.append(AnnotationFactory(item=item, parties=[parties[y % 3], parties[0]]))
             else:  # a full save with stale copies in memory must not write them
                 stale = Annotation.objects.get(pk=note.pk)
                 stale.is_public, stale.body_key, stale.party_ids = True, None, [999]
+                stale.item_number = -1
                 stale.save()
             assert _copies() == _truth(), name
         transaction.set_rollback(True)

@@ -42,6 +42,7 @@ from django.db import connection, models, transaction
 from django.db.models import OuterRef
 
 from notes.models import (
+    COPIES,
     AgendaItem,
     Annotation,
     Attendance,
@@ -100,9 +101,7 @@ def sections() -> list[Section]:
             Annotation,
             # Derived: the vector is rebuilt by the search SQL, the fingerprint from the text,
             # the copies of publication, body and parties by triggers (migration 0024).
-            exclude=frozenset(
-                {"search_vector", "fingerprint", "is_public", "body_key", "party_ids"}
-            ),
+            exclude=frozenset({"search_vector", "fingerprint", *COPIES}),
             m2m=("parties", "signatories"),
         ),
         Section("votes", Vote),

@@ -71,7 +71,7 @@ class AnnotationFilter(django_filters.FilterSet):
     )
     item = django_filters.NumberFilter(
         label=_("Ärende nr"),
-        field_name="item__number",
+        field_name="item_number",  # the annotation's copy of its item's number
         min_value=1,
         max_value=100000,
     )
