@@ -327,10 +327,13 @@ EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
 # for at most this long, then falls back to an unordered read (0: always the unordered read).
 NEWEST_WALK_MS = env_int("NEWEST_WALK_MS", 250)
 # Facet counts over a large result give up after this long; the page is shown without them.
-FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 3000)
+FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 1000)
 # ... and are not even tried over a result estimated at more rows than this (unless the kept
 # counts, notes.queries.facets, can answer its filter).
 FACET_LIVE_LIMIT = env_int("FACET_LIVE_LIMIT", 100_000)
+# ... or, for a search, at more than this many (its rows are read from the table, not from a
+# covering index: about 20 µs a row when nothing is cached).
+FACET_LIVE_SEARCH_LIMIT = env_int("FACET_LIVE_SEARCH_LIMIT", 10_000)
 
 # JSON lines in production (one per request, with status and duration); plain text locally.
 LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")

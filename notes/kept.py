@@ -11,7 +11,44 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-__all__ = ["ACCENTED", "FOLDED", "ArchiveVersion", "FacetCount", "SearchWord", "folded"]
+__all__ = [
+    "ACCENTED", "COPIES", "COPY_INDEXES", "FOLDED", "ArchiveVersion", "FacetCount", "SearchWord",
+    "folded",
+]  # fmt: skip
+
+# Annotation's columns that triggers keep (migrations 0024, 0025): is it public (its meeting
+# published, itself not withdrawn), its meeting's body, its parties' ids (sorted), its item's
+# number. Lists, counts and facets filter on them without joins (#19).
+COPIES = ["is_public", "body_key", "party_ids", "item_number"]
+COPY_INDEXES = [
+    # Public lists newest first, date ranges, and the facets of any result without
+    # words, from the index alone; and /notes/?body=… newest first.
+    models.Index(
+        fields=["-date", "-id"],
+        include=["kind", "body_key", "party_ids"],
+        condition=Q(is_public=True),
+        name="annotation_public_date_idx",
+    ),
+    models.Index(
+        fields=["body_key", "-date", "-id"],
+        include=["kind", "party_ids"],
+        condition=Q(is_public=True),
+        name="annotation_public_body_idx",
+    ),
+    models.Index(  # /notes/?item=N, rows and facets
+        fields=["item_number", "-date", "-id"],
+        include=["kind", "body_key", "party_ids"],
+        condition=Q(is_public=True),
+        name="annotation_public_item_idx",
+    ),
+    # Full-text search with the filters inside the index (btree_gin), so that a filtered
+    # search visits only its own rows.
+    GinIndex(
+        fields=["search_vector", "party_ids", "kind", "body_key", "item_number", "date"],
+        condition=Q(is_public=True),
+        name="annotation_public_search_idx",
+    ),
+]
 
 ACCENTED, FOLDED = "åäáàâãöóòôøéèêëüúùûíìîïçñ", "aaaaaaoooooeeeeuuuuiiiicn"
 

@@ -22,6 +22,8 @@ from simple_history.models import HistoricalRecords
 from notes.beside import Erasure, HeldText, StagedProtocol  # noqa: F401 (re-exported)
 from notes.kept import (  # noqa: F401 (re-exported)
     ACCENTED,
+    COPIES,
+    COPY_INDEXES,
     FOLDED,
     ArchiveVersion,
     FacetCount,
@@ -349,9 +351,6 @@ class AnnotationQuerySet(models.QuerySet):
         return rows.prefetch_related(entered_order("parties"), entered_order("signatories"))
 
 
-COPIES = ["is_public", "body_key", "party_ids", "item_number"]  # kept by triggers
-
-
 class AnnotationKind(models.TextChoices):
     # The values are the parser's KIND_* constants.
     PROTOKOLLSANTECKNING = "protokollsanteckning", _("Protokollsanteckning")
@@ -444,25 +443,7 @@ class Annotation(models.Model):
             GinIndex(fields=["search_vector"], name="annotation_search_idx"),
             # The "demo data present" banner on every page.
             models.Index(fields=["is_demo"], condition=Q(is_demo=True), name="annotation_demo_idx"),
-            # Public lists newest first, date ranges, and the facets of any result without
-            # words, from the index alone; and /notes/?body=… newest first.
-            models.Index(
-                fields=["-date", "-id"],
-                include=["kind", "body_key", "party_ids"],
-                condition=Q(is_public=True),
-                name="annotation_public_date_idx",
-            ),
-            models.Index(
-                fields=["body_key", "-date", "-id"],
-                condition=Q(is_public=True),
-                name="annotation_public_body_idx",
-            ),
-            models.Index(  # /notes/?item=N, rows and facets
-                fields=["item_number", "-date", "-id"],
-                include=["kind", "body_key", "party_ids"],
-                condition=Q(is_public=True),
-                name="annotation_public_item_idx",
-            ),
+            *COPY_INDEXES,
             # Facet counts and charts over large results read this index only (about 40 bytes
             # an annotation) instead of the table's rows with their text and search vector.
             models.Index(

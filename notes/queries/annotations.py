@@ -65,9 +65,13 @@ def annotation_facets(request, annotation_filter: AnnotationFilter, result, page
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
         compute = lambda: facets.kept_facets(kept)  # noqa: E731
-    elif page.count > settings.FACET_LIVE_LIMIT:
+    elif page.count > settings.FACET_LIVE_LIMIT or (
+        facets.is_search(data) and page.count > settings.FACET_LIVE_SEARCH_LIMIT
+    ):
         # Counting this many rows (the planner's estimate) would take seconds and most likely
-        # run out of FACET_TIMEOUT_MS anyway: the page says to narrow the result instead.
+        # run out of FACET_TIMEOUT_MS anyway: the page says to narrow the result instead. A
+        # search's rows are read from the table itself (the words are not in any covering
+        # index), so its bound is lower.
         return cache.UNAVAILABLE
     else:
         compute = lambda: cache.within(  # noqa: E731

@@ -14,6 +14,7 @@ import json
 from decimal import Decimal
 
 from django.http import StreamingHttpResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
@@ -68,19 +69,79 @@ def export_queryset(queryset):
     return queryset
 
 
-def stream_rows(queryset):
-    """At most MAX_ROWS annotations, then a final `None` if there were more.
+# What an export reads of each annotation: plain values, no model instances (a tenth of the
+# time per row at 10,000 rows); the order stays the result's own.
+VALUE_FIELDS = (
+    "id", "kind", "date", "text", "source", "corrected_at", "item__number", "item__paragraph",
+    "item__title", "item__case_number", "item__meeting__body__name", "item__meeting__source_url",
+)  # fmt: skip
 
-    `iterator(chunk_size=...)` keeps the prefetches of parties and signatories working, one
-    query per chunk, so the number of queries grows with chunks, not rows.
-    """
-    for index, annotation in enumerate(
-        export_queryset(queryset)[: MAX_ROWS + 1].iterator(chunk_size=CHUNK_SIZE)
+
+def _chunks(rows, size: int):
+    chunk = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) == size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _links(through, target: str, ids: list[int], *fields: str) -> dict[int, list]:
+    """Each annotation's linked parties or people, in the order entered (link ids)."""
+    linked: dict[int, list] = {}
+    rows = through.objects.filter(annotation_id__in=ids).order_by("id")
+    for annotation_id, *values in rows.values_list(
+        "annotation_id", *(f"{target}__{f}" for f in fields)
     ):
-        if index == MAX_ROWS:
-            yield None
-            return
-        yield annotation
+        linked.setdefault(annotation_id, []).append(values)
+    return linked
+
+
+def stream_rows(queryset, prefix: str):
+    """At most MAX_ROWS annotations as export rows (dicts), then a final `None` if there
+    were more. Read with a server-side cursor in chunks; each chunk's parties and signatories
+    in one query each, so the queries grow with chunks, not rows."""
+    labels = kind_labels()
+    url = reverse("notes:annotation_detail", args=[987654321])
+    head, tail = (prefix + url).split("987654321")
+    rows = export_queryset(queryset)[: MAX_ROWS + 1].values_list(*VALUE_FIELDS)
+    written = 0
+    for chunk in _chunks(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
+        ids = [row[0] for row in chunk]
+        parties = _links(Annotation.parties.through, "party", ids, "abbreviation", "name")
+        people = _links(Annotation.signatories.through, "person", ids, "name")
+        for row in chunk:
+            if written == MAX_ROWS:
+                yield None
+                return
+            written += 1
+            yield _row(row, head, tail, labels, parties, people)
+
+
+def _row(row, head: str, tail: str, labels, parties, people) -> dict:
+    (pk, kind, date, text, source, corrected, number, paragraph, title, case, body,
+     minutes) = row  # fmt: skip
+    return {
+        "id": pk,
+        "url": f"{head}{pk}{tail}",
+        "kind": labels.get(kind, kind),
+        "kind_code": kind,
+        "date": date.isoformat(),
+        "body": body,
+        "item_number": number,
+        "paragraph": paragraph,
+        "item_title": title,
+        "case_number": case,
+        "parties": [{"abbreviation": a, "name": n} for a, n in parties.get(pk, [])],
+        "signatories": [name for (name,) in people.get(pk, [])],
+        "text": text,
+        "source": public_source(source),
+        "source_url": minutes,  # the official minutes, where known
+        # When a clerk corrected what the public reads, after publication (else null).
+        "corrected_at": corrected.isoformat() if corrected else None,
+    }
 
 
 def site_prefix(request) -> str:
@@ -91,32 +152,6 @@ def site_prefix(request) -> str:
 def kind_labels() -> dict[str, str]:
     """Kind code to label, translated once per export instead of once per row."""
     return {code: str(label) for code, label in Annotation.Kind.choices}
-
-
-def row_values(annotation, prefix: str, labels: dict[str, str]) -> dict:
-    """One annotation as the plain values both exports share."""
-    item = annotation.item
-    return {
-        "id": annotation.pk,
-        "url": prefix + annotation.get_absolute_url(),
-        "kind": labels.get(annotation.kind, annotation.kind),
-        "kind_code": annotation.kind,
-        "date": annotation.date.isoformat(),
-        "body": item.meeting.body.name,
-        "item_number": item.number,
-        "paragraph": item.paragraph,
-        "item_title": item.title,
-        "case_number": item.case_number,
-        "parties": [
-            {"abbreviation": p.abbreviation, "name": p.name} for p in annotation.parties.all()
-        ],
-        "signatories": [person.name for person in annotation.signatories.all()],
-        "text": annotation.text,
-        "source": public_source(annotation.source),
-        "source_url": item.meeting.source_url,  # the official minutes, where known
-        # When a clerk corrected what the public reads, after publication (else null).
-        "corrected_at": annotation.corrected_at.isoformat() if annotation.corrected_at else None,
-    }
 
 
 def neutralise_formula(value):
@@ -151,12 +186,11 @@ def export_filename(extension: str) -> str:
 def csv_lines(queryset, prefix: str):
     """BOM (Excel reads UTF-8 only with it), header, then one CRLF-terminated line per row."""
     writer = csv.writer(LineBuffer(), delimiter=";", lineterminator="\r\n")
-    labels = kind_labels()
     yield "\ufeff" + writer.writerow(CSV_COLUMNS)
-    for annotation in stream_rows(queryset):
-        if annotation is None:
+    for values in stream_rows(queryset, prefix):
+        if values is None:
             return
-        yield writer.writerow(csv_cells(row_values(annotation, prefix, labels)))
+        yield writer.writerow(csv_cells(values))
 
 
 @require_safe
@@ -205,12 +239,12 @@ def json_chunks(queryset, head: dict, prefix: str):
     dumps = json.JSONEncoder(ensure_ascii=False).encode
     opening = dumps(head)[:-1]  # the object without its closing brace
     yield opening + ', "results": ['
-    count, truncated, labels = 0, False, kind_labels()
-    for annotation in stream_rows(queryset):
-        if annotation is None:
+    count, truncated = 0, False
+    for values in stream_rows(queryset, prefix):
+        if values is None:
             truncated = True
             break
-        yield ("\n" if count == 0 else ",\n") + dumps(row_values(annotation, prefix, labels))
+        yield ("\n" if count == 0 else ",\n") + dumps(values)
         count += 1
     yield f'\n], "count_exported": {count}, "truncated": {dumps(truncated)}}}\n'
 
