@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import enum
 import functools
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -66,12 +68,43 @@ def ensure_body(name: str) -> Body:
     return body
 
 
+# Parties and people looked up while one import run lasts (import_notes sets it): a file
+# of 10,000 then costs no lookups for the names earlier files had. An entry is kept only
+# once the transaction that read or made it has committed, so a file that fails and is
+# rolled back leaves nothing behind here. Not used by the admin's imports in a server.
+_looked_up: ContextVar[dict | None] = ContextVar("notes_import_looked_up", default=None)
+
+
+@contextmanager
+def remembering_lookups():
+    token = _looked_up.set({})
+    try:
+        yield
+    finally:
+        _looked_up.reset(token)
+
+
+def _recalled(key):
+    known = _looked_up.get()
+    return None if known is None else known.get(key)
+
+
+def _remember(key, value) -> None:
+    known = _looked_up.get()
+    if known is not None:
+        transaction.on_commit(lambda: known.__setitem__(key, value))
+
+
 def ensure_party(info: PartyInfo) -> Party:
     """The party with this abbreviation, created from the parser's party table if new."""
+    key = ("party", info.abbreviation)
+    if (party := _recalled(key)) is not None:
+        return party
     party, _ = Party.objects.get_or_create(
         abbreviation=info.abbreviation,
         defaults={"name": info.name, "slug": slugify(info.name), "colour": info.colour},
     )
+    _remember(key, party)
     return party
 
 
@@ -82,6 +115,15 @@ def ensure_all_parties() -> list[Party]:
 def ensure_person(name: str, party: Party | None) -> Person:
     """The signatory with this name (and party, where both are known), created if new."""
     name = " ".join(name.split())
+    key = ("person", name.casefold(), party.pk if party else None)
+    if (person := _recalled(key)) is not None:
+        return person
+    person = _find_or_make_person(name, party)
+    _remember(key, person)
+    return person
+
+
+def _find_or_make_person(name: str, party: Party | None) -> Person:
     candidates = list(Person.objects.filter(name__iexact=name).select_related("party"))
     for person in candidates:
         if party is None or person.party_id in (None, party.pk):

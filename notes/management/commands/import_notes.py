@@ -8,7 +8,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from notes.ingest.importing import Outcome, collect_files, import_file
+from notes.ingest.importing import Outcome, collect_files, import_file, remembering_lookups
 
 
 class Command(BaseCommand):
@@ -41,12 +41,13 @@ class Command(BaseCommand):
 
         counts = dict.fromkeys(Outcome, 0)
         counts[Outcome.FAILED] += len(missing)
-        for result in self._import_all(files, dry_run, not draft, progress=not no_progress):
-            counts[result.outcome] += 1
-            if result.outcome is Outcome.FAILED:
-                self.stderr.write(self.style.ERROR(result.message))
-            elif options["verbosity"] >= 2:
-                self.stdout.write(f"{result.source}: {result.outcome}")
+        with remembering_lookups():  # names found once are not looked up again this run
+            for result in self._import_all(files, dry_run, not draft, progress=not no_progress):
+                counts[result.outcome] += 1
+                if result.outcome is Outcome.FAILED:
+                    self.stderr.write(self.style.ERROR(result.message))
+                elif options["verbosity"] >= 2:
+                    self.stdout.write(f"{result.source}: {result.outcome}")
 
         prefix = "Dry run, nothing saved: " if dry_run else ""
         summary = (
