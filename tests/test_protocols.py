@@ -520,4 +520,4 @@ def test_the_meeting_page_in_the_admin_links_to_its_votes_and_attendance(clerk):
         "/admin/notes/meeting/",
         {"action": "publish", "_selected_action": [result.meeting_id]},
     ).content.decode()
-    assert "2 beslut, 1 omröstningar och närvaron (10 personer)" in confirm
+    assert "2 beslut, 1 omröstning och närvaron (10 personer)" in confirm

@@ -109,7 +109,30 @@ def publication_summary(meetings) -> list[Meeting]:
         meeting.summary_votes = votes.get(meeting.pk, 0)
         meeting.summary_attendance = present.get(meeting.pk, 0)
         meeting.summary_decisions = sum(1 for item in meeting.items.all() if item.decision)
+        meeting.summary_protocol = _protocol_summary(meeting)
     return result
+
+
+def _protocol_summary(meeting) -> str:
+    """ "2 beslut, 1 omröstning och närvaron (10 personer)", or "" when there is none."""
+    parts = []
+    if meeting.summary_decisions:
+        count = meeting.summary_decisions
+        parts.append(ngettext("%(count)s beslut", "%(count)s beslut", count) % {"count": count})
+    if meeting.summary_votes:
+        count = meeting.summary_votes
+        parts.append(
+            ngettext("%(count)s omröstning", "%(count)s omröstningar", count) % {"count": count}
+        )
+    if meeting.summary_attendance:
+        count = meeting.summary_attendance
+        parts.append(
+            ngettext("närvaron (%(count)s person)", "närvaron (%(count)s personer)", count)
+            % {"count": count}
+        )
+    if len(parts) > 1:
+        return _("%(first)s och %(last)s") % {"first": ", ".join(parts[:-1]), "last": parts[-1]}
+    return parts[0] if parts else ""
 
 
 def confirm_publication(model_admin, request, queryset):

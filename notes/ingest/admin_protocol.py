@@ -73,10 +73,12 @@ def protocol_import_view(request, admin_site=None):
         return TemplateResponse(request, template, context, status=400)
     data = upload.read()
     result = import_protocol(data, upload.name, dry_run=True)
-    context["report"] = report_lines(result)
     if not result.ok:
         context["refused"] = result.error
+        if result.protocol is not None:  # read, but refused: what was found, without the error
+            context["report"] = report_lines(result, with_error=False)
         return TemplateResponse(request, template, context, status=400)
+    context["report"] = report_lines(result)
     StagedProtocol.objects.filter(staged_at__lt=timezone.now() - KEEP_STAGED).delete()
     digest = hashlib.sha256(data).hexdigest()
     StagedProtocol.objects.update_or_create(
