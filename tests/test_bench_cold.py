@@ -60,9 +60,19 @@ def test_the_report_gives_a_verdict_per_cold_target():
                 "cold_search": {**figure, "p95_ms": 100.0, "category": "search"},  # 50×: missed
                 "after_write": {**figure, "category": "after_write"},
             }
-        }
+        },
+        "uncached": {
+            "1000": {
+                "floor": {"p95_ms": 4.0, "category": "floor"},
+                "notes": {"p95_ms": 40.0, "category": "list"},
+                "item": {"p95_ms": 44.0, "category": "list"},
+            }
+        },
     }
     text = "\n".join(cold_lines(output))
-    assert "cold_list p95: 30.0 ms = 15× floor (≤ 20×): **met**" in text
-    assert "cold_search p95: 100.0 ms = 50× floor (≤ 40×): **missed**" in text
-    assert "after_write p95: 30.0 ms = 15× floor (≤ 20×): **met**" in text
+    assert "cold_list p95: 30.0 ms = 15× floor 2.0 ms (≤ 20×): **met**" in text
+    assert "cold_search p95: 100.0 ms = 50× floor 2.0 ms (≤ 40×): **missed**" in text
+    assert "after_write p95: 30.0 ms = 15× floor 2.0 ms (≤ 20×): **met**" in text
+    # With the page cache off, each page against that pass's own floor.
+    assert "page cache off notes p95: 40.0 ms = 10× floor 4.0 ms (≤ 10×): **met**" in text
+    assert "page cache off item p95: 44.0 ms = 11× floor 4.0 ms (≤ 10×): **missed**" in text

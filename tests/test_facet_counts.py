@@ -1,11 +1,15 @@
 """FacetCount: counts kept by triggers, equal at every step to counting the archive anew."""
 
 import datetime
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 
 from notes.models import AgendaItem, Annotation, Body, FacetCount, Meeting
 from notes.queries import facets
@@ -209,3 +213,61 @@ def test_large_kept_filter_is_counted_exactly_without_reading_ids(client, settin
     assert len(seen) == len(set(seen)) == 5
     body = client.get("/api/notes/?party=S&page_size=2").json()
     assert body["count"] == 5 and body["count_exact"] is True
+
+
+DATES = st.one_of(
+    st.none(), st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2024, 12, 31))
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    after=DATES,
+    before=DATES,
+    one_party=st.sampled_from([None, "S", "V"]),
+    kind=st.sampled_from([None, "reservation"]),
+)
+@example(
+    after=datetime.date(2019, 9, 1), before=datetime.date(2022, 3, 15), one_party="S", kind=None
+)  # whole years 2020–2021 kept, two edges counted
+@example(after=datetime.date(2021, 2, 2), before=None, one_party=None, kind="reservation")
+def test_dates_inside_a_year_are_counted_from_whole_years_and_edges(
+    after, before, one_party, kind, client
+):
+    """A filter the kept counts answer but for dates that start or end inside a year: its
+    count and facets, summed from the whole years kept and the edges counted, are those of
+    counting the result itself, for any range (#19)."""
+    from django.core.cache import caches
+
+    from notes.queries.annotations import filtered_annotations, known_count
+
+    if not Annotation.objects.exists():
+        for n, year in enumerate(range(2019, 2025)):
+            for month in (2, 6, 11):
+                meeting = MeetingFactory(date=datetime.date(year, month, 3 + n))
+                AnnotationFactory(
+                    item=AgendaItemFactory(meeting=meeting),
+                    kind=("reservation", "protokollsanteckning")[month % 2],
+                    parties=[party("S"), party("V")][: 1 + (month + n) % 2],
+                )
+    params = {"date_after": after, "date_before": before, "party": one_party, "kind": kind}
+    query = {k: v.isoformat() if hasattr(v, "isoformat") else v for k, v in params.items() if v}
+    annotation_filter, result = filtered_annotations(QueryDict(urlencode(query)))
+    if result is None:  # a reversed range: refused by the form
+        assert after > before
+        return
+    data = annotation_filter.form.cleaned_data
+    split = facets.kept_split(data)
+    if split is None:  # kept whole, or a reversed range
+        return
+    assert known_count(annotation_filter) == result.count()
+    whole, edges = split
+    assert edges and all(start.year == end.year for start, end in edges)
+    summed = facets.merged(
+        facets.kept_facets(whole) if whole else {},
+        facets.facet_counts(result.filter(facets.in_edges(edges))) if edges else {},
+    )
+    assert summed == facets.facet_counts(result)
+    caches["archive"].clear()

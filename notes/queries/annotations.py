@@ -40,9 +40,17 @@ def filtered_annotations(
 
 
 def known_count(annotation_filter: AnnotationFilter) -> int | None:
-    """The exact size of the result when the kept counts can tell it, else None."""
-    kept = facets.kept_filter(annotation_filter.form.cleaned_data)
-    return facets.kept_count(kept) if kept else None
+    """The exact size of the result when the kept counts can tell it (for dates inside a
+    year: the whole years from them, the edges counted), else None."""
+    data = annotation_filter.form.cleaned_data
+    kept = facets.kept_filter(data)
+    if kept:
+        return facets.kept_count(kept)
+    if (split := facets.kept_split(data)) is not None:
+        whole, edges = split
+        counted = annotation_filter.qs.order_by().filter(facets.in_edges(edges)).count()
+        return counted + (facets.kept_count(whole) if whole else 0)
+    return None
 
 
 def party_count(party: Party) -> int:
@@ -65,6 +73,13 @@ def annotation_facets(request, annotation_filter: AnnotationFilter, result, page
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
         compute = lambda: facets.kept_facets(kept)  # noqa: E731
+    elif (split := facets.kept_split(data)) is not None:
+        # Dates inside a year: the whole years kept, the edges (within a year each) counted.
+        whole, edges = split
+        compute = lambda: facets.merged(  # noqa: E731
+            facets.kept_facets(whole) if whole else {},
+            facets.facet_counts(result.filter(facets.in_edges(edges))) if edges else {},
+        )
     elif page.count > settings.FACET_LIVE_LIMIT or (
         facets.is_search(data) and page.count > settings.FACET_LIVE_SEARCH_LIMIT
     ):

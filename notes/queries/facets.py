@@ -112,6 +112,67 @@ def kept_filter(cleaned: dict) -> dict | None:
     }
 
 
+def kept_split(cleaned: dict):
+    """A filter the kept counts would answer but for its dates (they start or end inside a
+    year): (the kept filter of the whole years inside the range, or None when there are none;
+    the date ranges at its edges, inside one year each), whose counts are summed. None when
+    the filter is kept whole, or cannot be kept at all (words, item, case, several parties)."""
+    after: datetime.date | None = cleaned.get("date_after")
+    before: datetime.date | None = cleaned.get("date_before")
+    if kept_filter(cleaned) is not None or (after and before and after > before):
+        return None
+    if kept_filter({**cleaned, "date_after": None, "date_before": None}) is None:
+        return None
+    starts_inside = after is not None and (after.month, after.day) != (1, 1)
+    ends_inside = before is not None and (before.month, before.day) != (12, 31)
+    first = None if after is None else after.year + starts_inside
+    last = None if before is None else before.year - ends_inside
+    edges: list[tuple[datetime.date, datetime.date]] = []
+    if after is not None and starts_inside:
+        year_end = datetime.date(after.year, 12, 31)
+        edges.append((after, min(before, year_end) if before else year_end))
+    same_year = after is not None and before is not None and after.year == before.year
+    if before is not None and ends_inside and not (starts_inside and same_year):
+        year_start = datetime.date(before.year, 1, 1)
+        edges.append((max(after, year_start) if after else year_start, before))
+    whole = None
+    if first is None or last is None or first <= last:
+        whole = kept_filter(
+            {
+                **cleaned,
+                "date_after": datetime.date(first, 1, 1) if first else None,
+                "date_before": datetime.date(last, 12, 31) if last else None,
+            }
+        )
+    return whole, edges
+
+
+def in_edges(edges) -> models.Q:
+    """Rows dated inside any of these (from, to) ranges."""
+    q = models.Q()
+    for start, end in edges:
+        q |= models.Q(date__gte=start, date__lte=end)
+    return q
+
+
+def merged(*facet_sets) -> dict[str, list[dict]]:
+    """Facet lists of disjoint parts of one result, added up."""
+    rows = []
+    for part in facet_sets:
+        for row in part.get("party", []):
+            rows.append(("party", row["abbreviation"], row["name"], row["slug"], row["count"]))
+        for row in part.get("body", []):
+            rows.append(("body", row["slug"], row["name"], None, row["count"]))
+        for row in part.get("kind", []):
+            rows.append(("kind", row["code"], None, None, row["count"]))
+        for row in part.get("year", []):
+            rows.append(("year", str(row["year"]), None, None, row["count"]))
+    summed: dict[tuple, int] = {}
+    for dimension, key, name, slug, count in rows:
+        summed[(dimension, key, name, slug)] = summed.get((dimension, key, name, slug), 0) + count
+    return rows_to_facets([(*key, count) for key, count in summed.items()])
+
+
 def _kept_conditions(where: dict) -> tuple[list[str], list]:
     conditions, params = ["f.n <> 0"], []
     if where["body"]:
