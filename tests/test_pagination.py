@@ -338,6 +338,23 @@ def test_facets_are_not_tried_over_a_result_estimated_too_large(
     assert client.get("/notes/?party=S&party=V").context["facets"]["party"]
 
 
+def test_a_search_has_its_own_lower_bound_for_live_facets(client, small_limits, rows, settings):
+    """A search's rows come from the table, not from a covering index (#19): its facets are
+    not counted live above FACET_LIVE_SEARCH_LIMIT, while a list of the same size still is."""
+    settings.FACET_LIVE_LIMIT = 1000
+    settings.FACET_LIVE_SEARCH_LIMIT = 5  # the estimate is at least EXACT_COUNT_LIMIT + 1
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/notes/?q=fritidsgårdar&sort=newest")
+    assert not response.context["page"].exact
+    assert response.context["facets"] is None
+    assert not [q for q in queries if "MATERIALIZED" in q["sql"]]
+    assert shown_ids(response)
+    assert client.get("/notes/?party=S&party=V").context["facets"]["party"]
+    settings.FACET_LIVE_SEARCH_LIMIT = 1000
+    caches["pages"].clear()
+    assert client.get("/notes/?q=fritidsgårdar&sort=newest").context["facets"]["kind"]
+
+
 def test_within_restores_the_statement_timeout(db):
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
