@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        # Scalar columns (kind, body, item number, date) inside a GIN index with the vector.
+        # Scalar columns (kind, body, item number) inside a GIN index with the vector.
         BtreeGinExtension(),
         migrations.RemoveIndex(
             model_name='annotation',
@@ -24,6 +24,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='annotation',
-            index=django.contrib.postgres.indexes.GinIndex(condition=models.Q(('is_public', True)), fields=['search_vector', 'party_ids', 'kind', 'body_key', 'item_number', 'date'], name='annotation_public_search_idx'),
+            index=django.contrib.postgres.indexes.GinIndex(condition=models.Q(('is_public', True)), fields=['search_vector', 'party_ids', 'kind', 'body_key', 'item_number'], name='annotation_public_search_idx'),
         ),
     ]
