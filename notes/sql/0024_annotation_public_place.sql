@@ -13,7 +13,7 @@ ALTER TABLE notes_annotation ALTER COLUMN is_public SET DEFAULT false,
                              ALTER COLUMN party_ids SET DEFAULT '{}';
 
 CREATE FUNCTION notes_place_rebuild() RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET enable_nestloop = off AS $$
     UPDATE notes_annotation a
        SET is_public = s.is_public, body_key = s.body_id, party_ids = s.party_ids
       FROM (

@@ -4,7 +4,7 @@
 DROP TRIGGER IF EXISTS notes_item_place ON notes_agendaitem;
 
 CREATE OR REPLACE FUNCTION notes_place_rebuild() RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET enable_nestloop = off AS $$
     UPDATE notes_annotation a
        SET is_public = s.is_public, body_key = s.body_id, party_ids = s.party_ids
       FROM (

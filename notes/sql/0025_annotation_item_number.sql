@@ -2,23 +2,28 @@
 -- copies of 0024, so that /notes/?item=N reads one table too. The 0024 functions now set it
 -- as well; the item trigger also fires when an item's number changes.
 
+-- Three plain statements, each joining whole tables once, and no nested loops: right after a
+-- bulk load the planner has no statistics, took the tables for tiny and re-ran the party
+-- aggregate once per annotation (minutes for a few thousand rows).
 CREATE OR REPLACE FUNCTION notes_place_rebuild() RETURNS void
-LANGUAGE sql AS $$
+LANGUAGE sql SET enable_nestloop = off AS $$
     UPDATE notes_annotation a
-       SET is_public = s.is_public, body_key = s.body_id, party_ids = s.party_ids,
-           item_number = s.number
-      FROM (
-            SELECT x.id, (m.published_at IS NOT NULL AND x.withdrawn_at IS NULL) AS is_public,
-                   m.body_id, coalesce(l.ids, '{}') AS party_ids, i.number
-              FROM notes_annotation x
-              JOIN notes_agendaitem i ON i.id = x.item_id
-              JOIN notes_meeting m ON m.id = i.meeting_id
-              LEFT JOIN (SELECT annotation_id, array_agg(party_id ORDER BY party_id) AS ids
-                           FROM notes_annotation_parties GROUP BY 1) l ON l.annotation_id = x.id
-           ) s
-     WHERE s.id = a.id
-       AND (a.is_public, a.body_key, a.party_ids, a.item_number)
-           IS DISTINCT FROM (s.is_public, s.body_id, s.party_ids, s.number);
+       SET is_public = (m.published_at IS NOT NULL AND a.withdrawn_at IS NULL),
+           body_key = m.body_id, item_number = i.number
+      FROM notes_agendaitem i JOIN notes_meeting m ON m.id = i.meeting_id
+     WHERE i.id = a.item_id
+       AND (a.is_public, a.body_key, a.item_number)
+           IS DISTINCT FROM ((m.published_at IS NOT NULL AND a.withdrawn_at IS NULL), m.body_id,
+                             i.number);
+    UPDATE notes_annotation a
+       SET party_ids = l.ids
+      FROM (SELECT annotation_id, array_agg(party_id ORDER BY party_id) AS ids
+              FROM notes_annotation_parties GROUP BY 1) l
+     WHERE l.annotation_id = a.id AND a.party_ids IS DISTINCT FROM l.ids;
+    UPDATE notes_annotation a
+       SET party_ids = '{}'
+     WHERE a.party_ids <> '{}'
+       AND NOT EXISTS (SELECT 1 FROM notes_annotation_parties ap WHERE ap.annotation_id = a.id);
 $$;
 
 SELECT set_config('notes.defer_search_vector', 'on', true);
