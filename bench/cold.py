@@ -29,19 +29,22 @@ def vocabulary(db_url: str, seed: int, size: int = 400) -> dict:
     """What the URLs are drawn from: words of the archive's own texts (a sample of rows),
     its parties, bodies, years and item numbers."""
     with psycopg.connect(db_url) as conn:
-        conn.execute("SELECT setseed(%s)", [(seed % 1000) / 1000])
+        # Rows picked by id from the seed, so the same seed draws the same words however
+        # the table's rows lie on disk (a publish moves the rows it updates).
+        low, high = conn.execute("SELECT min(id), max(id) FROM notes_annotation").fetchone()
+        rng = random.Random(seed)
+        picked = [rng.randint(low, high) for _ in range(4000)] if low is not None else []
         texts = [
             row[0]
             for row in conn.execute(
-                "SELECT text FROM notes_annotation TABLESAMPLE BERNOULLI (1) REPEATABLE (%s)"
-                " LIMIT 2000",
-                [seed],
+                "SELECT text FROM notes_annotation WHERE id = ANY(%s) ORDER BY id LIMIT 2000",
+                [picked],
             )
         ]
-        if len(texts) < 50:  # a small archive: read it all
-            texts = [row[0] for row in conn.execute("SELECT text FROM notes_annotation LIMIT 2000")]
-        parties = [row[0] for row in conn.execute("SELECT abbreviation FROM notes_party")]
-        bodies = [row[0] for row in conn.execute("SELECT slug FROM notes_body")]
+        parties = [
+            row[0] for row in conn.execute("SELECT abbreviation FROM notes_party ORDER BY id")
+        ]
+        bodies = [row[0] for row in conn.execute("SELECT slug FROM notes_body ORDER BY id")]
         first, last = conn.execute(
             "SELECT min(date), max(date) FROM notes_meeting WHERE published_at IS NOT NULL"
         ).fetchone()

@@ -8,6 +8,7 @@ The README lists every variable.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from pathlib import Path
 
@@ -170,8 +171,18 @@ if not DATABASES["default"]["HOST"] and "host" in DATABASES["default"]["OPTIONS"
     DATABASES["default"]["HOST"] = DATABASES["default"]["OPTIONS"].pop("host")
 # A statement timeout for the web process (set by wsgi.py; 0 = none, as for commands).
 STATEMENT_TIMEOUT_MS = env_int("DB_STATEMENT_TIMEOUT_MS", 0)
+# Each connection's own settings. work_mem: a search's matches are gathered as a bitmap of
+# row addresses; past work_mem (PostgreSQL's default is 4 MB) it turns lossy, and every row of
+# each lossy page is read again and its words unpacked (at a million annotations a broad
+# word's search took 450 ms instead of 60). jit: compiling a query costs more than it saves
+# for a web request's short queries, and is started by cost estimates, not by measured time.
+DB_WORK_MEM = env_str("DB_WORK_MEM", "32MB")
+if not re.fullmatch(r"\d+(kB|MB|GB)", DB_WORK_MEM):
+    raise ImproperlyConfigured("DB_WORK_MEM must be a size such as 32MB (kB, MB or GB).")
+_session = [f"-c work_mem={DB_WORK_MEM}", "-c jit=off"]
 if STATEMENT_TIMEOUT_MS:
-    DATABASES["default"]["OPTIONS"]["options"] = f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
+    _session.append(f"-c statement_timeout={STATEMENT_TIMEOUT_MS}")
+DATABASES["default"]["OPTIONS"]["options"] = " ".join(_session)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at a PostgreSQL server.")
 
@@ -324,8 +335,10 @@ PAGE_CACHE_MAX_BYTES = env_int("PAGE_CACHE_MAX_BYTES", 256 * 1024)
 # planner's estimate and keyset pages (notes/pagination.py).
 EXACT_COUNT_LIMIT = env_int("EXACT_COUNT_LIMIT", 1000)
 # A search in relevance order reads its newest EXACT_COUNT_LIMIT + 1 hits by the date index
-# for at most this long, then falls back to an unordered read (0: always the unordered read).
-NEWEST_WALK_MS = env_int("NEWEST_WALK_MS", 250)
+# for at most NEWEST_WALK_MS, then by sorting its hits for at most NEWEST_SORT_MS, then falls
+# back to an unordered read (NEWEST_WALK_MS = 0: always the unordered read).
+NEWEST_WALK_MS = env_int("NEWEST_WALK_MS", 120)
+NEWEST_SORT_MS = env_int("NEWEST_SORT_MS", 1000)
 # Facet counts over a large result give up after this long; the page is shown without them.
 FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 1000)
 # ... and are not even tried over a result estimated at more rows than this (unless the kept

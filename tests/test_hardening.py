@@ -102,6 +102,12 @@ def test_production_refuses_to_start_without(missing, message):
     assert message in result.stderr
 
 
+def test_a_work_mem_that_is_no_size_is_refused_at_start():
+    result = run_check_deploy({**PRODUCTION_ENV, "DB_WORK_MEM": "32MB; DROP"})
+    assert result.returncode != 0
+    assert "DB_WORK_MEM must be a size" in result.stderr
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -224,6 +224,7 @@ def test_the_walk_gives_up_in_time_and_restores_the_timeout(settings, rows):
     from notes.queries.pagination import newest_hits
 
     settings.NEWEST_WALK_MS = 20
+    settings.NEWEST_SORT_MS = 20
     public = Annotation.objects.public()
 
     def timeout():
@@ -240,6 +241,34 @@ def test_the_walk_gives_up_in_time_and_restores_the_timeout(settings, rows):
     assert timeout() == before
     settings.NEWEST_WALK_MS = 0  # off: always the unordered probe
     assert newest_hits(public, 4) is None
+
+
+def test_a_walk_that_runs_out_is_followed_by_sorting_the_hits(settings, rows):
+    """Where the date index walk runs out of NEWEST_WALK_MS (the hits are sparse among the
+    dates), the hits are read without that index and sorted: the same newest rows."""
+    from notes.queries.pagination import newest_hits
+
+    public = Annotation.objects.public()
+    # Each row read costs 2 ms: four rows by the walk need more than 5 ms, all of them sorted
+    # (about 14) fit easily in 5 seconds.
+    slow = public.extra(where=["(pg_sleep(0.002))::text = ''"])
+    settings.NEWEST_WALK_MS, settings.NEWEST_SORT_MS = 5, 5000
+    with CaptureQueriesContext(connection) as captured:
+        found = newest_hits(slow, 4)
+    expected = sorted(public.values_list("pk", "date"), key=lambda r: (r[1], r[0]))[::-1][:4]
+    assert found == expected
+    reads = [q["sql"] for q in captured if "pg_sleep" in q["sql"]]
+    assert len(reads) == 2 and '"date" + 0) DESC' in reads[1]
+    settings.NEWEST_SORT_MS = 5  # and when that runs out too: the unordered probe
+    assert newest_hits(slow, 4) is None
+
+
+def test_the_connection_keeps_bitmaps_exact_and_compiles_nothing(db):
+    """Each connection's settings: a search's bitmap of matches stays exact within work_mem
+    (DB_WORK_MEM) and no query is JIT-compiled."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
+        assert cursor.fetchone() == ("32MB", "off")
 
 
 def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):

@@ -18,8 +18,9 @@ with `OFFSET`; both grow with the archive. Here instead:
 - **One walk for a search in relevance order.** Its probe reads the newest EXACT_COUNT_LIMIT + 1
   hits in date order instead (`newest_hits`): the same rows tell whether it is exact and, when
   it is not, are the candidates to rank, so the date index is not walked a second time. The
-  walk has NEWEST_WALK_MS; where the planner misjudged a small result as a large one (a walk
-  over the whole archive), the probe falls back to the unordered read.
+  walk has NEWEST_WALK_MS; where it runs out, the hits are sparse among the dates, so they are
+  read from the word index and sorted instead (NEWEST_SORT_MS), and only where that runs out
+  too does the probe fall back to the unordered read.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import BigIntegerField, BooleanField, F, Func, Q, Subquery, Value
+from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, Q, Subquery, Value
 from django.http import QueryDict
 from django.utils.translation import gettext as _
 
@@ -178,15 +179,34 @@ def bounded_candidates(queryset, limit: int, newest: list[int] | None = None):
     return queryset.filter(pk__in=Subquery(queryset.order_by("-date", "-id").values("pk")[:limit]))
 
 
+class _Unindexed(Func):
+    """`(date + 0)`: the same date, which no index can give in order. Sorting by it makes the
+    planner read the hits from the word index and sort them, instead of walking the date
+    index for them."""
+
+    template = "(%(expressions)s + 0)"
+    output_field = DateField()
+
+
 def newest_hits(queryset, n: int) -> list[tuple] | None:
-    """The result's `n` newest (pk, date) rows, newest first; None when reading them takes
-    longer than NEWEST_WALK_MS (or it is 0)."""
+    """The result's `n` newest (pk, date) rows, newest first; None when NEWEST_WALK_MS is 0,
+    or when neither reading below ends in time.
+
+    First by walking the date index, for at most NEWEST_WALK_MS: fast when the hits are dense
+    among the dates. A walk that runs out has found them sparse, so they are few: they are then
+    read from the word index and sorted (`_Unindexed`), at a cost in proportion to their
+    number, for at most NEWEST_SORT_MS."""
     milliseconds = settings.NEWEST_WALK_MS
     if milliseconds <= 0:
         return None
     rows = cache.within(
         milliseconds, lambda: list(queryset.order_by("-date", "-id").values_list("pk", "date")[:n])
     )
+    if rows is cache.UNAVAILABLE:
+        sorted_read = queryset.order_by(_Unindexed("date").desc(), "-id")
+        rows = cache.within(
+            settings.NEWEST_SORT_MS, lambda: list(sorted_read.values_list("pk", "date")[:n])
+        )
     return None if rows is cache.UNAVAILABLE else rows
 
 
