@@ -84,6 +84,12 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 # The name shown in the header and page titles.
 MUNICIPALITY_NAME = env_str("MUNICIPALITY_NAME", "Huddinge kommun")
+# Where the municipality's decisions are appealed (laglighetsprövning): the administrative
+# court of its county. Named on every page that shows an appeal deadline.
+APPEAL_COURT = env_str("APPEAL_COURT", "Förvaltningsrätten i Stockholm")
+# Whether /anslagstavla/ is the municipality's official anslagstavla (its page says so), or
+# a copy of what the protocols say, beside the official one.
+NOTICE_BOARD_OFFICIAL = env_bool("NOTICE_BOARD_OFFICIAL", default=False)
 # Where the accessibility statement tells people to report problems (the law asks for one).
 ACCESSIBILITY_CONTACT = env_str("ACCESSIBILITY_CONTACT", "huddinge@huddinge.se")
 ACCESSIBILITY_STATEMENT_DATE = env_str("ACCESSIBILITY_STATEMENT_DATE", "2026-11-28")

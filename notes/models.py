@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from notes.appeals import Announcement
 from notes.beside import Erasure, HeldText, StagedProtocol  # noqa: F401 (re-exported)
 from notes.kept import (  # noqa: F401 (re-exported)
     ACCENTED,
@@ -98,8 +99,8 @@ class MeetingQuerySet(models.QuerySet):
         )
 
 
-class Meeting(models.Model):
-    """One sammanträde of a body."""
+class Meeting(Announcement):
+    """One sammanträde of a body (with its justering and notice: notes.appeals)."""
 
     body = models.ForeignKey(
         Body, on_delete=models.PROTECT, related_name="meetings", verbose_name=_("organ")
@@ -174,6 +175,12 @@ class Meeting(models.Model):
                 fields=["-date", "-id"],
                 condition=Q(published_at__isnull=False),
                 name="meeting_published_date_id_idx",
+            ),
+            # The anslagstavla: published meetings whose notice went up in the last weeks.
+            models.Index(
+                fields=["posted_on"],
+                condition=Q(published_at__isnull=False),
+                name="meeting_published_posted_idx",
             ),
         ]
 

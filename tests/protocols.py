@@ -39,6 +39,8 @@ class Expected:
     vote_parties: dict[int, dict[str, set[str]]] = field(default_factory=dict)
     ballots: dict[int, dict[str, str]] = field(default_factory=dict)  # § → name → choice
     results: dict[int, str] = field(default_factory=dict)  # § → words the result ends with
+    # The ANSLAG/BEVIS block: justerat, anslaget uppsatt, nedtaget, förvaringsplats.
+    notice: tuple = (None, None, None, "")
 
 
 @dataclass
@@ -66,6 +68,12 @@ LAYOUTS = [
             "Tjänstgörande ersättare",
             ("Ida Ilm (S)", "Jon Jern (M)"),
             "Utses att justera: Bo Berg (S)",
+            "Justeringens plats och tid: Kommunalhuset, 2024-05-08",
+            "ANSLAG/BEVIS",
+            "Protokollet är justerat. Justeringen har tillkännagivits genom anslag.",
+            ("Datum då anslaget sätts upp", "2024-05-10"),
+            ("Datum då anslaget tas ned", "2024-06-03"),
+            ("Förvaringsplats för protokollet", "Kommunstyrelsens kansli"),
         ],
         body=[
             "§ 61",
@@ -115,6 +123,12 @@ LAYOUTS = [
             note_texts={61: "gång- och cykelvägar"},
             votes={61: (7, 3, 0)},
             vote_parties={61: {"ja": {"M", "L", "KD", "C", "SD"}, "nej": {"S", "V", "MP"}}},
+            notice=(
+                datetime.date(2024, 5, 8),
+                datetime.date(2024, 5, 10),
+                datetime.date(2024, 6, 3),
+                "Kommunstyrelsens kansli",
+            ),
         ),
     ),
     Layout(
@@ -133,6 +147,9 @@ LAYOUTS = [
             "Olle Ort (C)",
             "Övriga närvarande",
             "Petra Pil, sekreterare",
+            "Justerat den 14 mars 2024",
+            "Anslaget uppsatt: fredag 15 mars 2024",
+            "Förvaringsplats: Socialförvaltningen",
         ],
         body=[
             "§ 12 Ärende 4: Riktlinjer för ekonomiskt bistånd",
@@ -162,6 +179,12 @@ LAYOUTS = [
             notes=[(12, "reservation", ("V",))],
             note_texts={12: "barnets bästa"},
             votes={12: (3, 1, 1)},
+            notice=(
+                datetime.date(2024, 3, 14),
+                datetime.date(2024, 3, 15),
+                None,
+                "Socialförvaltningen",
+            ),
         ),
     ),
     Layout(
@@ -193,6 +216,14 @@ LAYOUTS = [
             "för att hålla nere kostnaderna.",
             "Ersättaryttrande",
             "Ersättaren Vera Vik (C) lämnar ett ersättaryttrande om förskolans lokaler.",
+            "ANSLAG/BEVIS",
+            "Protokollet är justerat. Justeringen har tillkännagivits genom anslag.",
+            "Datum för anslags uppsättande",
+            "24 november 2023",
+            "Datum för anslags nedtagande",
+            "18 december 2023",
+            "Förvaringsplats för protokollet",
+            "Kommunledningskontoret",
         ],
         expected=Expected(
             body="Kommunfullmäktige",
@@ -205,6 +236,12 @@ LAYOUTS = [
             notes=[(140, "sarskilt_yttrande", ("SD",)), (140, "ersattaryttrande", ("C",))],
             note_texts={140: "befintliga lokaler"},
             votes={140: (2, 2, 0)},
+            notice=(
+                None,
+                datetime.date(2023, 11, 24),
+                datetime.date(2023, 12, 18),
+                "Kommunledningskontoret",
+            ),
         ),
     ),
 ]

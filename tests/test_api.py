@@ -163,6 +163,7 @@ def test_index_links_everything(client, db):
         "meetings": "http://testserver/api/meetings/",
         "parties": "http://testserver/api/parties/",
         "bodies": "http://testserver/api/bodies/",
+        "notice_board": "http://testserver/api/anslagstavla/",
         "openapi": "http://testserver/api/openapi.json",
     }
 
@@ -409,6 +410,7 @@ def test_openapi_document_is_valid(client, db):
         "/api/meetings/{id}/",
         "/api/parties/",
         "/api/bodies/",
+        "/api/anslagstavla/",
         "/api/openapi.json",
     }
 
@@ -509,7 +511,7 @@ def test_every_operation_against_the_schema(archive, wsgi_app):
     for result in schema.get_all_operations():
         _exercise(result.ok(), wsgi_app, calls, statuses)
 
-    assert len(calls) == 8, calls
+    assert len(calls) == 9, calls
     assert all(n > 0 for n in calls.values()), calls
     assert statuses[200] > 0 and statuses[400] > 0 and statuses[404] > 0, statuses
     assert not any(code >= 500 for code in statuses), statuses

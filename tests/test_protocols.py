@@ -27,6 +27,8 @@ def _check(layout, result):
     assert meeting.location == expected.place
     assert meeting.time == expected.time
     assert meeting.published_at is None  # lands as a draft
+    notice = (meeting.attested_on, meeting.posted_on, meeting.taken_down_on)
+    assert (*notice, meeting.minutes_kept_at) == expected.notice
     assert Attendance.objects.filter(meeting=meeting).count() == expected.attendance
     items = {i.paragraph: i for i in AgendaItem.objects.filter(meeting=meeting)}
     assert {n: i.title for n, i in items.items()} == expected.paragraphs

@@ -11,7 +11,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,6 +27,7 @@ from notes.admin import (
 )
 from notes.admin.meetings import ReasonForm, confirm_publication, meeting_urls
 from notes.admin.record_forms import AnnotationForm, OptimisticLockForm
+from notes.appeals import appeal_deadline
 from notes.ingest.admin_import import admin_import_urls
 from notes.ingest.admin_protocol import protocol_import_urls
 from notes.models import (
@@ -167,21 +168,41 @@ class MeetingAdmin(RecordAdmin):
     date_hierarchy = "date"
     search_fields = ["body__name", "items__title", "items__case_number"]
     autocomplete_fields = ["body"]
+    # A link typed without a scheme is read as https (Django 6's default; no warning now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fields = [
         "body",
         "date",
         "time",
         "location",
         "source_url",
+        "attested_on",
+        "posted_on",
+        "taken_down_on",
+        "appeal_deadline",
+        "minutes_kept_at",
         "published_at",
         "withdrawn_at",
         "withdrawal_reason",
         "from_protocol",
         "lock_version",
     ]
-    readonly_fields = ["published_at", "withdrawn_at", "withdrawal_reason", "from_protocol"]
+    readonly_fields = [
+        "appeal_deadline",
+        "published_at",
+        "withdrawn_at",
+        "withdrawal_reason",
+        "from_protocol",
+    ]
     inlines = [AgendaItemInline]
     actions = ["publish"]
+
+    @admin.display(description=gettext_lazy("kan överklagas till och med"))
+    def appeal_deadline(self, meeting):
+        """Three weeks from the notice, moved on past days off (notes.appeals)."""
+        if meeting.posted_on is None:
+            return _("– (räknas från dagen då anslaget sätts upp)")
+        return appeal_deadline(meeting.posted_on).isoformat()
 
     @admin.display(description=gettext_lazy("ur protokollet"))
     def from_protocol(self, meeting):

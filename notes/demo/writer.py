@@ -10,6 +10,7 @@ import psycopg
 from django.db import connection, models
 from django.utils import timezone
 
+from notes.appeals import appeal_deadline, next_weekday
 from notes.demo.plan import _Planned
 from notes.demo.rows import _Rows
 from notes.models import AgendaItem, Annotation, Meeting, SearchWord
@@ -106,8 +107,10 @@ def _target(model: type[models.Model], *fields: str) -> str:
 
 # What _Writer writes, with the names of tables and columns taken from the models.
 _MEETINGS = _target(
-    Meeting, "id", "body", "date", "published_at", "is_demo", "created_at", "updated_at", "version"
-)
+    Meeting, "id", "body", "date", "published_at", "is_demo", "created_at", "updated_at", "version",
+    "attested_on", "posted_on", "taken_down_on", "minutes_kept_at",
+)  # fmt: skip
+DEMO_MINUTES_KEPT_AT = "Kommunledningsförvaltningen"
 _ITEMS = _target(
     AgendaItem, "id", "meeting", "number", "paragraph", "title", "case_number", "version"
 )
@@ -179,7 +182,17 @@ class _Writer:
                 cursor,
                 _MEETINGS,
                 (
-                    (m.pk, m.plan.body.pk, m.date, min(_published(m.date), now), True, now, now, 1)
+                    (
+                        m.pk,
+                        m.plan.body.pk,
+                        m.date,
+                        min(_published(m.date), now),
+                        True,
+                        now,
+                        now,
+                        1,
+                        *_notice(m.date, timezone.localdate()),
+                    )
                     for m in planned
                 ),
             )
@@ -224,6 +237,19 @@ class _Writer:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         return len(rows.items), len(rows.annotations)
+
+
+def _notice(day: datetime.date, today: datetime.date) -> tuple:
+    """Justerat a week after the meeting, the notice up the weekday after, taken down after the
+    appeal period: each only once that day has come (the latest meetings are not justerade)."""
+    attested = next_weekday(day + datetime.timedelta(days=7))
+    if attested > today:
+        return None, None, None, ""
+    posted = next_weekday(attested + datetime.timedelta(days=1))
+    if posted > today:
+        return attested, None, None, DEMO_MINUTES_KEPT_AT
+    taken_down = next_weekday(appeal_deadline(posted) + datetime.timedelta(days=1))
+    return attested, posted, taken_down, DEMO_MINUTES_KEPT_AT
 
 
 def _published(day: datetime.date) -> datetime.datetime:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 
 from notes.ingest import protocol_parts as parts
+from notes.ingest.announcement import Notice, is_notice_line, read_notice
 from notes.ingest.headers import search_date
 from notes.ingest.protocol_text import Page, ProtocolUnreadable
 
@@ -31,6 +32,10 @@ CLOCK = re.compile(
 PARAGRAPH = re.compile(r"§\s*(\d{1,4})\b(?!\s*[-–]\s*\d)\s*[:.\-–]?\s*(.*)")  # not "§ 61–80"
 ITEM = re.compile(r"ärende\s+(?:nr\.?\s*)?(\d{1,4})\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
 DNR = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.+)", re.IGNORECASE)
+# The ANSLAG/BEVIS block's heading: where it stands after the last paragraph, it ends it.
+NOTICE_HEAD = re.compile(
+    r"(?:anslag\s*/\s*bevis|anslag\s+och\s+bevis|bevis\s+om\s+justering)\s*:?", re.IGNORECASE
+)
 APPENDIX_HEAD = re.compile(r"bilaga\s+(\d+[a-z]?)\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
 ROLES = (
     (
@@ -89,6 +94,7 @@ class Protocol:
     place: str = ""
     attendance: list[tuple[str, str | None, str]] = field(default_factory=list)  # name, party, role
     paragraphs: list[Paragraph] = field(default_factory=list)
+    notice: Notice = field(default_factory=Notice)  # justering and anslag (ANSLAG/BEVIS)
     report: list[tuple[int, str, str]] = field(default_factory=list)  # page, level, message
 
     def note(self, page: int, level: str, message: str) -> None:
@@ -108,15 +114,50 @@ def parse_protocol(pages: list[Page]) -> Protocol:
     for head, body in bodies:
         protocol.paragraphs.append(_paragraph(protocol, head, body, voters))
     _fill_appendices(protocol, appendices)
+    _read_notice(protocol, lines)
     if not protocol.paragraphs:
         protocol.note(1, "fel", "Inga paragrafer (§) hittades.")
     return protocol
 
 
+def _read_notice(protocol: Protocol, lines: list[tuple[int, str]]) -> None:
+    """The ANSLAG/BEVIS block's dates, reported; a date that cannot be right (a justering
+    before the meeting, a notice before the justering) is reported and left out."""
+    notice = read_notice(lines)
+    checks = (
+        ("attested_on", protocol.date, _("justeringsdatumet %(date)s är före sammanträdet")),
+        ("posted_on", notice.attested_on, _("anslaget %(date)s sattes upp före justeringen")),
+        ("taken_down_on", notice.posted_on, _("anslaget %(date)s togs ned innan det sattes upp")),
+    )
+    for name, earliest, message in checks:
+        day = getattr(notice, name)
+        if day is not None and earliest is not None and day < earliest:
+            protocol.note(notice.page, "varning", message % {"date": day.isoformat()})
+            setattr(notice, name, None)
+    protocol.notice = notice
+    if notice:
+        found = [
+            label % {"date": day.isoformat()}
+            for label, day in (
+                (_("justerat %(date)s"), notice.attested_on),
+                (_("anslaget uppsatt %(date)s"), notice.posted_on),
+                (_("nedtaget %(date)s"), notice.taken_down_on),
+            )
+            if day is not None
+        ]
+        if notice.kept_at:
+            found.append(_("förvaras: %(place)s") % {"place": notice.kept_at})
+        protocol.note(
+            notice.page, "hittat", _("Anslag/bevis: %(found)s") % {"found": ", ".join(found)}
+        )
+
+
 def _find_date(lines: list[tuple[int, str]]) -> datetime.date | None:
     """The meeting's date: on a line that says "datum" if one does, else the first date."""
-    preferred = [line for _page, line in lines if "datum" in line.casefold()]
-    for line in preferred + [line for _page, line in lines]:
+    # Not the dates of the ANSLAG/BEVIS block (justering, notice), wherever it stands.
+    candidates = [line for _page, line in lines if not is_notice_line(line)]
+    preferred = [line for line in candidates if "datum" in line.casefold()]
+    for line in preferred + candidates:
         if found := search_date(line):
             return found[1]
     return None
@@ -180,6 +221,8 @@ def _split(lines):
         if PARAGRAPH.fullmatch(line):
             current = []
             paragraphs.append(((page, line), current))
+        elif NOTICE_HEAD.fullmatch(line):
+            current = None  # the block is read on its own (notes.ingest.announcement)
         elif (match := APPENDIX_HEAD.fullmatch(line)) and _is_appendix_start(line):
             current = appendices.setdefault(match.group(1), [])
         elif current is not None:

@@ -104,13 +104,28 @@ def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
     meeting, created = Meeting.objects.get_or_create(body=body, date=protocol.date)
     result.meeting_id, result.meeting_created = meeting.pk, created
     result.meeting_published = meeting.published_at is not None
+    notice = protocol.notice
     blanks = {
         name: value
-        for name, value in (("time", protocol.time), ("location", protocol.place))
+        for name, value in (
+            ("time", protocol.time),
+            ("location", protocol.place),
+            ("attested_on", notice.attested_on),
+            ("posted_on", notice.posted_on),
+            ("taken_down_on", notice.taken_down_on),
+            ("minutes_kept_at", notice.kept_at),
+        )
         if value and not getattr(meeting, name)
     }
     if blanks:  # fill what the meeting lacks; never overwrite what a clerk entered
-        Meeting.objects.filter(pk=meeting.pk).update(**blanks)
+        # A new version, so a clerk's form opened before the import cannot save over it
+        # unknowingly (notes.admin.record_forms), and a history record of the change.
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        for name, value in blanks.items():
+            setattr(meeting, name, value)
+        meeting.version += 1
+        meeting.save(update_fields=[*blanks, "version", "updated_at"])
+        result.created["sammanträdet"] += len(blanks)
     for name, party, role in protocol.attendance:
         person = ensure_person(name, _party(party))
         _, new = Attendance.objects.get_or_create(
@@ -223,11 +238,14 @@ COUNTED = {
     "anteckningar": gettext_lazy("anteckningar"),
     "omröstningar": gettext_lazy("omröstningar"),
     "närvaro": gettext_lazy("närvaro"),
+    # Blanks of the meeting filled: time, place, justering, the notice's dates and place.
+    "sammanträdet": gettext_lazy("uppgifter om sammanträdet"),
 }
 LEVELS = {
     "hittat": gettext_lazy("hittat"),
     "saknas": gettext_lazy("saknas"),
     "oplacerat": gettext_lazy("oplacerat"),
+    "varning": gettext_lazy("varning"),
     "fel": gettext_lazy("fel"),
 }
 

@@ -3,19 +3,33 @@ import re
 from typing import Any
 
 from django import template
+from django.conf import settings
 from django.urls import reverse
-from django.utils import formats
+from django.utils import formats, timezone
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from notes.appeals import appeal_status
 from notes.models import AnnotationKind
 from notes.queries.search import MARK_START, highlight
 from notes.web.formrender import choice_inputs, render_widget
 
 register = template.Library()
+
+
+@register.inclusion_tag("includes/appeal.html")
+def appeal(meeting, heading_level: int = 2):
+    """Whether the meeting's decisions can still be appealed, and until when (notes.appeals),
+    with how to do it. Today is the archive's local day; pages are cached for one day at most
+    (their ETag names the day)."""
+    return {
+        "appeal": appeal_status(meeting, timezone.localdate()),
+        "court": settings.APPEAL_COURT,
+        "heading": f"h{heading_level}",
+    }
 
 
 @register.filter(name="highlight")

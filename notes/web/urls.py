@@ -8,7 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from notes.queries.cache import cached_response
-from notes.web import api, exports, feeds, views, vote_exports
+from notes.web import api, board, exports, feeds, views, vote_exports
 from notes.web.sitemaps import SITEMAPS
 
 app_name = "notes"
@@ -29,6 +29,7 @@ pages = [
     path("parties/<slug:slug>/", views.party_detail, name="party_detail"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("tillganglighet/", views.accessibility, name="accessibility"),
+    path("anslagstavla/", board.notice_board, name="notice_board"),
     path("sprak/<str:code>/", views.switch_language, name="switch_language"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
@@ -42,6 +43,8 @@ open_data = [
     path("notes/feed.atom", feeds.feed_atom, name="feed_atom"),
     path("meetings/calendar.ics", feeds.meetings_ics, name="meetings_ics"),
     path("votes.csv", vote_exports.votes_csv, name="votes_csv"),
+    path("anslagstavla/feed.atom", board.notice_board_feed, name="notice_board_feed"),
+    path("anslagstavla/anslagstavla.csv", board.notice_board_csv, name="notice_board_csv"),
     path(
         "sitemap.xml",
         cached_response("sitemap")(sitemap_views.index),
@@ -59,7 +62,7 @@ open_data = [
 # The read-only JSON API (django-ninja, notes.web.api; names: notes:api_...). Its routes are
 # declared on the operations in notes/web/api/views.py (@operation("/notes/", ...)):
 #   api/ (index), api/notes/, api/notes/<id>/, api/meetings/, api/meetings/<id>/,
-#   api/parties/, api/bodies/, api/openapi.json
+#   api/parties/, api/bodies/, api/anslagstavla/, api/openapi.json
 api_routes = [
     path("api/", include(api.urlpatterns)),
     # Anything else under /api/ ending in a slash: a JSON 404, not the site's HTML page.

@@ -110,6 +110,8 @@ def site(live_server, settings, db) -> Site:
     ärende 22 of another party (so the filter for ärende 22 + S visibly removes something), and
     PAGE_SIZE = 2 so that /notes/ and the party page paginate.
     """
+    from django.utils import timezone
+
     from notes.ingest.importing import import_file
     from notes.models import Annotation, Body
     from tests.factories import (
@@ -130,7 +132,16 @@ def site(live_server, settings, db) -> Site:
     kf = BodyFactory(name="Kommunfullmäktige", short_name="KF", kind=Body.Kind.COUNCIL)
     ks = sample.item.meeting.body
     ks_meeting = MeetingFactory(body=ks, date=datetime.date(2021, 3, 15))
-    kf_meeting = MeetingFactory(body=kf, date=datetime.date(2021, 4, 12))
+    # Justerat and announced a few days ago: its decisions can be appealed now (the meeting,
+    # its items and annotations show the deadline; the anslagstavla lists it).
+    today = timezone.localdate()
+    kf_meeting = MeetingFactory(
+        body=kf,
+        date=datetime.date(2021, 4, 12),
+        attested_on=today - datetime.timedelta(days=3),
+        posted_on=today - datetime.timedelta(days=2),
+        minutes_kept_at="Kommunledningsförvaltningen",
+    )
 
     case = "KS-2021/123"
     ks_item = AgendaItemFactory(
@@ -155,7 +166,7 @@ def site(live_server, settings, db) -> Site:
         signatories=[signatory],
         text="Vi reserverar oss mot beslutet till förmån för vårt eget förslag.",
     )
-    AnnotationFactory(
+    kf_annotation = AnnotationFactory(
         item=kf_item,
         kind=Annotation.Kind.SARSKILT_YTTRANDE,
         parties=[sd, kd],
@@ -197,5 +208,7 @@ def site(live_server, settings, db) -> Site:
             "not-found": "/finns-inte/",
             "admin-login": "/admin/login/",
             "accessibility": "/tillganglighet/",
+            "notice-board": "/anslagstavla/",
+            "kf-annotation": kf_annotation.get_absolute_url(),
         },
     )

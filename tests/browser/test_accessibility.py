@@ -38,6 +38,8 @@ PAGE_TYPES = {
     "not-found": 404,
     "admin-login": 200,
     "accessibility": 200,
+    "notice-board": 200,
+    "kf-annotation": 200,
 }
 
 # What must be on the page for the check to mean something: the seed data is meant to make
@@ -48,6 +50,9 @@ MUST_SHOW = {
     "bad-filter": ".errors[role=alert]",
     "item": ".case-path",
     "admin-login": "form#login-form",
+    "notice-board": ".board-entry",
+    "meeting": ".appeal-pagar",
+    "kf-annotation": ".appeal-pagar details",
 }
 
 _axe = Axe()
@@ -318,7 +323,9 @@ def test_keyboard_reaches_the_whole_filter_form_with_visible_focus(page, site):
     assert not missing_indicator, f"no visible focus indicator on: {missing_indicator}"
 
 
-@pytest.mark.parametrize("name", ["home", "notes", "annotation", "item", "accessibility"])
+@pytest.mark.parametrize(
+    "name", ["home", "notes", "annotation", "item", "meeting", "notice-board", "accessibility"]
+)
 def test_english_interface_meets_wcag_21_aa(browser, site, name):
     """The English interface: right lang attribute, translated chrome, no axe violations."""
     context = browser.new_context(viewport=DESKTOP)

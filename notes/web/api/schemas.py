@@ -141,6 +141,7 @@ NullableCount = Annotated[int | None, WithJsonSchema({"type": ["integer", "null"
 Url = Annotated[str, WithJsonSchema({"type": "string", "format": "uri"})]
 NullableUrl = Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "uri"})]
 Date = Annotated[str, WithJsonSchema(DATE)]
+NullableDate = Annotated[str | None, WithJsonSchema({"type": ["string", "null"], "format": "date"})]
 Position = Annotated[int | None, WithJsonSchema({"type": ["integer", "null"], "minimum": 1})]
 Kind = Annotated[
     str,
@@ -258,6 +259,39 @@ class AnnotationPage(Page):
     results: list[Annotation]
 
 
+class Appeal(Closed):
+    """Justering, the notice on the anslagstavla and the appeal deadline (notes.appeals)."""
+
+    state: Annotated[
+        str,
+        WithJsonSchema(
+            {
+                "type": "string",
+                "enum": ["inte_justerat", "okand", "inte_anslaget", "pagar", "utgangen"],
+            }
+        ),
+    ] = Field(
+        description=_(
+            "inte_justerat: protokollet är inte justerat; okand: arkivet saknar datum för "
+            "justering och anslag (mer än 14 dagar efter sammanträdet); inte_anslaget: "
+            "justerat men tillkännagivandet är inte känt; pagar: kan överklagas till och "
+            "med deadline; utgangen: tiden för överklagande har gått ut."
+        )
+    )
+    attested_on: NullableDate = Field(description=_("Dagen då protokollet justerades."))
+    posted_on: NullableDate = Field(
+        description=_("Dagen då justeringen tillkännagavs på anslagstavlan.")
+    )
+    taken_down_on: NullableDate = Field(description=_("Dagen då anslaget togs ned, om känt."))
+    deadline: NullableDate = Field(
+        description=_(
+            "Sista dagen ett överklagande (laglighetsprövning) kan komma in: tre veckor från "
+            "anslaget, flyttad till nästa vardag."
+        )
+    )
+    minutes_kept_at: str = Field(description=_("Var originalprotokollet förvaras; tom om okänt."))
+
+
 class Meeting(Closed):
     id: RowId
     date: Date
@@ -267,6 +301,7 @@ class Meeting(Closed):
     location: str = Field(description=_("Var sammanträdet hölls; tom om det inte är känt."))
     source_url: str = MinutesUrl
     annotation_count: Count
+    appeal: Appeal
 
 
 class MeetingPage(Page):
@@ -346,7 +381,24 @@ class Index(Closed):
     meetings: Url
     parties: Url
     bodies: Url
+    notice_board: Url
     openapi: Url
+
+
+class Notice(Closed):
+    id: RowId
+    date: Date = Field(description=_("Sammanträdets datum."))
+    url: Url
+    api_url: Url
+    body: BodyRef
+    source_url: str = MinutesUrl
+    appeal: Appeal
+
+
+class NoticeBoard(Closed):
+    today: Date = Field(description=_("Dagen listan gäller (arkivets lokala datum)."))
+    count: Count
+    results: list[Notice]
 
 
 class FieldError(Closed):

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from django import forms
 from django.db.models import Count, Prefetch, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import Query
@@ -29,9 +30,11 @@ from notes.queries.annotations import (
     parties_with_counts,
     settle_count,
 )
+from notes.queries.board import running_notices
 from notes.queries.filters import AnnotationFilterForm
 from notes.values import public_source
 from notes.web.api import schemas
+from notes.web.api.appeals import appeal_data
 from notes.web.api.core import ApiError, api, json_error, read_only, response_documentation
 
 ERRORS = {400: schemas.Errors, 404: schemas.Detail}
@@ -218,6 +221,7 @@ def index(request):
         "meetings": absolute(request, reverse("notes:api_meeting_list")),
         "parties": absolute(request, reverse("notes:api_party_list")),
         "bodies": absolute(request, reverse("notes:api_body_list")),
+        "notice_board": absolute(request, reverse("notes:api_notice_board")),
         "openapi": absolute(request, reverse("notes:api_openapi")),
     }
 
@@ -276,15 +280,23 @@ class MeetingFilterForm(AnnotationFilterForm):
             self.fields[name].error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
 
 
-def meeting_data(request, meeting: Meeting) -> dict:
+def notice_data(request, meeting: Meeting, today) -> dict:
     return {
         "id": meeting.pk,
         "date": meeting.date.isoformat(),
         "url": absolute(request, meeting.get_absolute_url()),
         "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
         "body": body_data(meeting.body),
-        "location": meeting.location,
         "source_url": meeting.source_url,
+        "appeal": appeal_data(meeting, today),
+    }
+
+
+def meeting_data(request, meeting: Meeting) -> dict:
+    data = notice_data(request, meeting, timezone.localdate())
+    return {
+        **data,
+        "location": meeting.location,
         "annotation_count": meeting.annotation_count,
     }
 
@@ -440,6 +452,20 @@ def body_list(request) -> dict:
         for b in bodies
     ]
     return {"count": len(results), "results": results}
+
+
+# The anslagstavla (/anslagstavla/): justerade protocols whose appeal period runs today.
+@operation(
+    "/anslagstavla/",
+    "api_notice_board",
+    "noticeBoard",
+    gettext_lazy("Anslagstavlan: protokoll vars beslut kan överklagas i dag."),
+    schemas.NoticeBoard,
+)
+def notice_board(request) -> dict:
+    today = timezone.localdate()
+    results = [notice_data(request, m, today) for m, _status in running_notices(today)]
+    return {"today": today.isoformat(), "count": len(results), "results": results}
 
 
 # The API's own description, generated from these operations and notes.web.api.schemas,
