@@ -6,14 +6,15 @@ Defined here and re-exported by notes.models, where Django and the rest of the a
 
 from __future__ import annotations
 
+from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 __all__ = [
-    "ACCENTED", "COPIES", "COPY_INDEXES", "FOLDED", "ArchiveVersion", "FacetCount", "SearchWord",
-    "folded",
+    "ACCENTED", "COPIES", "COPY_INDEXES", "FOLDED", "ArchiveVersion", "FacetCount",
+    "PartySetCount", "SearchWord", "folded",
 ]  # fmt: skip
 
 # Annotation's columns that triggers keep (migrations 0024, 0025): is it public (its meeting
@@ -141,3 +142,34 @@ class FacetCount(models.Model):
         return (
             f"{self.party_id}/{self.co_party_id}/{self.body_id}/{self.kind}/{self.year}: {self.n}"
         )
+
+
+class PartySetCount(models.Model):
+    """Public annotations counted by their exact set of parties (Annotation.party_ids, sorted),
+    body, kind and year, kept by a trigger on the annotation's own kept copies (migration
+    0028, notes/sql/0028_party_set_counts.sql).
+
+    Any union of parties is a sum over the sets that meet it, and each party's share of it a
+    sum over the sets that also hold that party: the count and every facet of a filter of
+    several parties are exact sums over a few thousand rows (FacetCount's pairs cannot give
+    them: an annotation of three parties would be counted twice). Bulk loaders defer the
+    trigger and rebuild (notes.sql.bulk).
+    """
+
+    party_ids = ArrayField(models.BigIntegerField())
+    body_key = models.BigIntegerField()
+    kind = models.CharField(max_length=32)
+    year = models.IntegerField()
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("partiuppsättningsräkning")
+        verbose_name_plural = _("partiuppsättningsräkningar")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["party_ids", "body_key", "kind", "year"], name="partysetcount_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.party_ids}/{self.body_key}/{self.kind}/{self.year}: {self.n}"

@@ -28,6 +28,7 @@ from notes.kept import (  # noqa: F401 (re-exported)
     FOLDED,
     ArchiveVersion,
     FacetCount,
+    PartySetCount,
     SearchWord,
     folded,
 )

@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notes.models import Annotation, Meeting
+from notes.models import Annotation, Meeting, PartySetCount
 from notes.sql.bulk import defer_facet_counts, rebuild_facet_counts
 from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
 
@@ -47,6 +47,26 @@ def _copies() -> list[tuple]:
     ]
 
 
+def _set_counts() -> dict:
+    """PartySetCount as kept (rows of zero left out)."""
+    return {
+        (tuple(r.party_ids), r.body_key, r.kind, r.year): r.n
+        for r in PartySetCount.objects.exclude(n=0)
+    }
+
+
+def _set_truth() -> dict:
+    """The same counted from the joins (TRUTH), not from the copies."""
+    kinds = dict(Annotation.objects.values_list("pk", "kind"))
+    years = {pk: day.year for pk, day in Annotation.objects.values_list("pk", "date")}
+    counted: dict = {}
+    for pk, public, body, ids, _number in _truth():
+        if public:
+            key = (tuple(ids), body, kinds[pk], years[pk])
+            counted[key] = counted.get(key, 0) + 1
+    return counted
+
+
 def _world():
     bodies = [BodyFactory(), BodyFactory(name="Kommunfullmäktige", short_name="KF")]
     meetings = [
@@ -60,7 +80,7 @@ def _world():
 
 FRESH = itertools.count(1000)  # item numbers no other item of a meeting has
 WRITES = ("publish", "unpublish", "withdraw", "restore", "move_item")
-WRITES += ("rebody", "link", "unlink", "new", "save", "renumber")
+WRITES += ("rebody", "link", "unlink", "new", "save", "renumber", "rekind", "redate", "delete")
 OPERATIONS = st.lists(
     st.tuples(st.sampled_from(WRITES), st.integers(0, 100), st.integers(0, 100)),
     max_size=12,
@@ -103,6 +123,16 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
             elif name == "renumber":
                 item.number = next(FRESH)
                 item.save()
+            elif name == "rekind":
+                kinds = [k for k, _label in Annotation.Kind.choices]
+                Annotation.objects.filter(pk=note.pk).update(kind=kinds[y % len(kinds)])
+            elif name == "redate":  # a meeting moved to another year
+                meeting.refresh_from_db()
+                meeting.date = datetime.date(2030, 1, 1) + datetime.timedelta(days=next(FRESH))
+                meeting.save()
+            elif name == "delete" and len(notes) > 1:
+                Annotation.objects.filter(pk=note.pk).delete()
+                notes.remove(note)
             elif name == "new":
                 notes.append(AnnotationFactory(item=item, parties=[parties[y % 3], parties[0]]))
             else:  # a full save with stale copies in memory must not write them
@@ -111,6 +141,7 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
                 stale.item_number = -1
                 stale.save()
             assert _copies() == _truth(), name
+            assert _set_counts() == _set_truth(), name
         transaction.set_rollback(True)
 
 
@@ -124,6 +155,7 @@ def test_a_bulk_load_sets_the_copies_when_it_rebuilds():
         assert not Annotation.objects.filter(is_public=True).exists()  # the trigger waited
         rebuild_facet_counts()
     assert _copies() == _truth()
+    assert _set_counts() == _set_truth()
     assert Annotation.objects.filter(is_public=True).count() == Annotation.objects.count()
 
 

@@ -1,9 +1,12 @@
-"""Facet counts: parsing the rows both ways of counting give, and the kept counts (FacetCount).
+"""Facet counts: parsing the rows both ways of counting give, and the kept counts (FacetCount,
+PartySetCount).
 
-A large result filtered only by body, kind and whole years (including no filter at all: the
-plain /notes/ list) is counted from FacetCount, a table of a few thousand rows that database
-triggers keep in step with every write (migration 0010). Any other large result is counted
-over its rows, under a timeout (notes.queries.annotations.annotation_facets).
+A large result filtered only by parties, body, kind and whole years (including no filter at
+all: the plain /notes/ list) is counted from the kept counts, tables of a few thousand rows
+that database triggers keep in step with every write (migrations 0010, 0028): one party from
+FacetCount, several from PartySetCount. Dates inside a year add their edges, counted live.
+Any other large result is counted over its rows, under a timeout
+(notes.queries.annotations.annotation_facets).
 """
 
 from __future__ import annotations
@@ -13,7 +16,14 @@ import datetime
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
 
-from notes.models import AnnotationKind, AnnotationQuerySet, Body, FacetCount, Party
+from notes.models import (
+    AnnotationKind,
+    AnnotationQuerySet,
+    Body,
+    FacetCount,
+    Party,
+    PartySetCount,
+)
 from notes.queries.filters import is_search
 
 EMPTY = ("party", "body", "kind", "year")
@@ -22,6 +32,7 @@ EMPTY = ("party", "body", "kind", "year")
 BODIES = Body._meta.db_table
 PARTIES = Party._meta.db_table
 KEPT = FacetCount._meta.db_table
+SETS = PartySetCount._meta.db_table
 
 
 def rows_to_facets(rows) -> dict[str, list[dict]]:
@@ -89,13 +100,13 @@ def facet_counts(queryset: AnnotationQuerySet) -> dict[str, list[dict]]:
 
 
 def kept_filter(cleaned: dict) -> dict | None:
-    """The filter as FacetCount can answer it, or None when it cannot (words, item, case,
-    more than one party, or a date range that does not start on 1 January and end on
-    31 December)."""
+    """The filter as the kept counts can answer it, or None when they cannot (words, item,
+    case, or a date range that does not start on 1 January and end on 31 December). One party
+    is FacetCount's; several are PartySetCount's (`parties`)."""
     if is_search(cleaned) or cleaned.get("item") is not None:
         return None
-    parties = cleaned.get("party") or []
-    if cleaned.get("case") or len(parties) > 1:
+    parties = sorted(set(cleaned.get("party") or []))
+    if cleaned.get("case"):
         return None
     after: datetime.date | None = cleaned.get("date_after")
     before: datetime.date | None = cleaned.get("date_before")
@@ -104,7 +115,8 @@ def kept_filter(cleaned: dict) -> dict | None:
     if before and (before.month, before.day) != (12, 31):
         return None
     return {
-        "party": parties[0] if parties else None,
+        "party": parties[0] if len(parties) == 1 else None,
+        "parties": parties if len(parties) > 1 else None,
         "body": cleaned.get("body") or None,
         "kind": cleaned.get("kind") or None,
         "year_from": after.year if after else None,
@@ -195,6 +207,8 @@ def _kept_conditions(where: dict) -> tuple[list[str], list]:
 
 def kept_count(where: dict) -> int:
     """The exact size of the result for a filter from kept_filter(): one small sum."""
+    if where.get("parties"):
+        return set_count(where)
     conditions, params = _kept_conditions(where)
     if not where.get("party"):
         conditions.append("f.party_id = 0")
@@ -212,6 +226,8 @@ def kept_facets(where: dict) -> dict[str, list[dict]]:
     counts those of each party alone. With one party P, they are P's rows, and the party
     facet lists P and the parties that wrote together with P (the rows of P paired with them).
     """
+    if where.get("parties"):
+        return set_facets(where)
     conditions, params = _kept_conditions(where)
     if where.get("party"):
         scope = "f.co_party_id = 0"
@@ -251,3 +267,62 @@ def party_totals() -> dict[int, int]:
             " WHERE party_id <> 0 AND co_party_id = 0 GROUP BY 1"
         )
         return {party_id: int(n) for party_id, n in cursor.fetchall()}
+
+
+def _set_conditions(where: dict) -> tuple[list[str], list]:
+    """PartySetCount's rows of sets that meet the filter's parties, and its other filters."""
+    conditions = [
+        "s.n <> 0",
+        f"s.party_ids && ARRAY(SELECT id FROM {PARTIES} WHERE abbreviation = ANY(%s))",
+    ]
+    params: list = [list(where["parties"])]
+    if where["body"]:
+        conditions.append(f"s.body_key = (SELECT id FROM {BODIES} WHERE slug = %s)")
+        params.append(where["body"])
+    if where["kind"]:
+        conditions.append("s.kind = %s")
+        params.append(where["kind"])
+    if where["year_from"] is not None:
+        conditions.append("s.year >= %s")
+        params.append(where["year_from"])
+    if where["year_to"] is not None:
+        conditions.append("s.year <= %s")
+        params.append(where["year_to"])
+    return conditions, params
+
+
+def set_count(where: dict) -> int:
+    """The exact size of a several-party result, summed from PartySetCount: each annotation
+    is in exactly one set, so a sum over the sets meeting the parties counts it once."""
+    conditions, params = _set_conditions(where)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT coalesce(sum(s.n), 0) FROM {SETS} s WHERE {' AND '.join(conditions)}", params
+        )
+        return int(cursor.fetchone()[0])
+
+
+def set_facets(where: dict) -> dict[str, list[dict]]:
+    """Facet counts of a several-party result from PartySetCount, in one query: the body,
+    kind and year facets sum the sets meeting the parties; each party's count sums those of
+    its sets (what counting the result's rows and their parties would give)."""
+    conditions, params = _set_conditions(where)
+    sql = f"""
+        WITH s AS (
+            SELECT s.party_ids, s.body_key, s.kind, s.year, s.n
+              FROM {SETS} s WHERE {" AND ".join(conditions)}
+        )
+        SELECT 'party', p.abbreviation, p.name, p.slug, sum(s.n)
+          FROM s, unnest(s.party_ids) AS x(party_id) JOIN {PARTIES} p ON p.id = x.party_id
+         GROUP BY p.id
+        UNION ALL
+        SELECT 'body', b.slug, b.name, NULL, sum(s.n)
+          FROM s JOIN {BODIES} b ON b.id = s.body_key GROUP BY b.id
+        UNION ALL
+        SELECT 'kind', s.kind, NULL, NULL, sum(s.n) FROM s GROUP BY s.kind
+        UNION ALL
+        SELECT 'year', s.year::text, NULL, NULL, sum(s.n) FROM s GROUP BY s.year
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return rows_to_facets(cursor.fetchall())

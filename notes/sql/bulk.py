@@ -43,12 +43,14 @@ def defer_facet_counts() -> None:
 
 
 def rebuild_facet_counts() -> None:
-    """Count FacetCount anew from the archive (seconds at a million annotations), and set
+    """Count FacetCount and PartySetCount anew from the archive (seconds at a million
+    annotations), and set
     the annotations' own copies of their publication and body (Annotation.is_public,
     body_key) where a deferred trigger left them behind."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT notes_place_rebuild()")
         cursor.execute("SELECT notes_facet_rebuild()")
+        cursor.execute("SELECT notes_partyset_rebuild()")
 
 
 def analyze_loaded_tables() -> None:
