@@ -29,6 +29,7 @@ from notes.kept import (  # noqa: F401 (re-exported)
     ArchiveVersion,
     FacetCount,
     PartySetCount,
+    PartySetMonthCount,
     SearchWord,
     folded,
 )

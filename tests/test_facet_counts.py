@@ -223,8 +223,13 @@ def test_large_kept_filter_is_counted_exactly_without_reading_ids(client, settin
     assert body["count"] == 5 and body["count_exact"] is True
 
 
+MONTH_STARTS = st.builds(datetime.date, st.integers(2019, 2024), st.integers(1, 12), st.just(1))
+MONTH_ENDS = MONTH_STARTS.map(lambda d: facets._month_end(d))
 DATES = st.one_of(
-    st.none(), st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2024, 12, 31))
+    st.none(),
+    MONTH_STARTS,
+    MONTH_ENDS,
+    st.dates(min_value=datetime.date(2019, 1, 1), max_value=datetime.date(2024, 12, 31)),
 )
 
 
@@ -244,6 +249,9 @@ DATES = st.one_of(
 @example(
     after=datetime.date(2019, 9, 1), before=datetime.date(2023, 3, 1), parties=("S", "V"), kind=None
 )  # several parties: whole years from PartySetCount
+@example(
+    after=datetime.date(2019, 6, 1), before=datetime.date(2022, 11, 30), parties=(), kind=None
+)  # whole months at both ends, nothing counted over the rows
 def test_dates_inside_a_year_are_counted_from_whole_years_and_edges(
     after, before, parties, kind, client
 ):
@@ -274,10 +282,13 @@ def test_dates_inside_a_year_are_counted_from_whole_years_and_edges(
     if split is None:  # kept whole, or a reversed range
         return
     assert known_count(annotation_filter) == result.count()
-    whole, edges = split
-    assert edges and all(start.year == end.year for start, end in edges)
+    whole, months, edges = split
+    assert months or edges
+    # What is left to count over the rows lies inside one month at each end.
+    assert len(edges) <= 2 and all((s.year, s.month) == (e.year, e.month) for s, e in edges)
     summed = facets.merged(
         facets.kept_facets(whole) if whole else {},
+        facets.month_facets(months) if months else {},
         facets.facet_counts(result.filter(facets.in_edges(edges))) if edges else {},
     )
     assert summed == facets.facet_counts(result)

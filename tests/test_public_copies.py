@@ -13,7 +13,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from notes.models import Annotation, Meeting, PartySetCount
+from notes.models import Annotation, Meeting, PartySetCount, PartySetMonthCount
 from notes.sql.bulk import defer_facet_counts, rebuild_facet_counts
 from tests.factories import AgendaItemFactory, AnnotationFactory, BodyFactory, MeetingFactory, party
 
@@ -55,14 +55,23 @@ def _set_counts() -> dict:
     }
 
 
-def _set_truth() -> dict:
+def _month_counts() -> dict:
+    """PartySetMonthCount as kept (rows of zero left out)."""
+    return {
+        (tuple(r.party_ids), r.body_key, r.kind, r.year, r.month): r.n
+        for r in PartySetMonthCount.objects.exclude(n=0)
+    }
+
+
+def _set_truth(by_month: bool = False) -> dict:
     """The same counted from the joins (TRUTH), not from the copies."""
     kinds = dict(Annotation.objects.values_list("pk", "kind"))
-    years = {pk: day.year for pk, day in Annotation.objects.values_list("pk", "date")}
+    days = dict(Annotation.objects.values_list("pk", "date"))
     counted: dict = {}
     for pk, public, body, ids, _number in _truth():
         if public:
-            key = (tuple(ids), body, kinds[pk], years[pk])
+            when = (days[pk].year, days[pk].month) if by_month else (days[pk].year,)
+            key = (tuple(ids), body, kinds[pk], *when)
             counted[key] = counted.get(key, 0) + 1
     return counted
 
@@ -126,9 +135,9 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
             elif name == "rekind":
                 kinds = [k for k, _label in Annotation.Kind.choices]
                 Annotation.objects.filter(pk=note.pk).update(kind=kinds[y % len(kinds)])
-            elif name == "redate":  # a meeting moved to another year
+            elif name == "redate":  # a meeting moved to another month (or year)
                 meeting.refresh_from_db()
-                meeting.date = datetime.date(2030, 1, 1) + datetime.timedelta(days=next(FRESH))
+                meeting.date = datetime.date(2030, 1, 1) + datetime.timedelta(days=next(FRESH) * 7)
                 meeting.save()
             elif name == "delete" and len(notes) > 1:
                 Annotation.objects.filter(pk=note.pk).delete()
@@ -142,6 +151,7 @@ def test_the_copies_equal_the_joins_after_any_writes(operations):
                 stale.save()
             assert _copies() == _truth(), name
             assert _set_counts() == _set_truth(), name
+            assert _month_counts() == _set_truth(by_month=True), name
         transaction.set_rollback(True)
 
 
@@ -156,6 +166,7 @@ def test_a_bulk_load_sets_the_copies_when_it_rebuilds():
         rebuild_facet_counts()
     assert _copies() == _truth()
     assert _set_counts() == _set_truth()
+    assert _month_counts() == _set_truth(by_month=True)
     assert Annotation.objects.filter(is_public=True).count() == Annotation.objects.count()
 
 

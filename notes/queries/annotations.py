@@ -41,14 +41,19 @@ def filtered_annotations(
 
 def known_count(annotation_filter: AnnotationFilter) -> int | None:
     """The exact size of the result when the kept counts can tell it (for dates inside a
-    year: the whole years from them, the edges counted), else None."""
+    year: the whole years and whole months from them, what is left of a month at each end
+    counted), else None."""
     data = annotation_filter.form.cleaned_data
     kept = facets.kept_filter(data)
     if kept:
         return facets.kept_count(kept)
     if (split := facets.kept_split(data)) is not None:
-        whole, edges = split
-        counted = annotation_filter.qs.order_by().filter(facets.in_edges(edges)).count()
+        whole, months, edges = split
+        # Each edge on its own: one tight range of the date index each (an OR of two ranges
+        # was read as the whole range between them).
+        rows = annotation_filter.qs.order_by()
+        counted = sum(rows.filter(facets.in_edges([edge])).count() for edge in edges)
+        counted += facets.month_count(months) if months else 0
         return counted + (facets.kept_count(whole) if whole else 0)
     return None
 
@@ -74,11 +79,13 @@ def annotation_facets(request, annotation_filter: AnnotationFilter, result, page
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size
         compute = lambda: facets.kept_facets(kept)  # noqa: E731
     elif (split := facets.kept_split(data)) is not None:
-        # Dates inside a year: the whole years kept, the edges (within a year each) counted.
-        whole, edges = split
+        # Dates inside a year: the whole years and months kept, what is left of a month at
+        # each end counted.
+        whole, months, edges = split
         compute = lambda: facets.merged(  # noqa: E731
             facets.kept_facets(whole) if whole else {},
-            facets.facet_counts(result.filter(facets.in_edges(edges))) if edges else {},
+            facets.month_facets(months) if months else {},
+            *(facets.facet_counts(result.filter(facets.in_edges([edge]))) for edge in edges),
         )
     elif page.count > settings.FACET_LIVE_LIMIT or (
         facets.is_search(data) and page.count > settings.FACET_LIVE_SEARCH_LIMIT

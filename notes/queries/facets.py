@@ -12,6 +12,7 @@ Any other large result is counted over its rows, under a timeout
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, models
@@ -23,6 +24,7 @@ from notes.models import (
     FacetCount,
     Party,
     PartySetCount,
+    PartySetMonthCount,
 )
 from notes.queries.filters import is_search
 
@@ -33,6 +35,7 @@ BODIES = Body._meta.db_table
 PARTIES = Party._meta.db_table
 KEPT = FacetCount._meta.db_table
 SETS = PartySetCount._meta.db_table
+MONTHS = PartySetMonthCount._meta.db_table
 
 
 def rows_to_facets(rows) -> dict[str, list[dict]]:
@@ -127,8 +130,9 @@ def kept_filter(cleaned: dict) -> dict | None:
 def kept_split(cleaned: dict):
     """A filter the kept counts would answer but for its dates (they start or end inside a
     year): (the kept filter of the whole years inside the range, or None when there are none;
-    the date ranges at its edges, inside one year each), whose counts are summed. None when
-    the filter is kept whole, or cannot be kept at all (words, item, case, several parties)."""
+    the whole months at its edges, as Months for PartySetMonthCount, or None; what is left at
+    each end, inside one month each, to count over the rows), whose counts are summed. None
+    when the filter is kept whole, or cannot be kept at all (words, item, case)."""
     after: datetime.date | None = cleaned.get("date_after")
     before: datetime.date | None = cleaned.get("date_before")
     if kept_filter(cleaned) is not None or (after and before and after > before):
@@ -156,7 +160,43 @@ def kept_split(cleaned: dict):
                 "date_before": datetime.date(last, 12, 31) if last else None,
             }
         )
-    return whole, edges
+    base = kept_filter({**cleaned, "date_after": None, "date_before": None})
+    spans, rest = [], []
+    for start, end in edges:
+        span, left = _whole_months(start, end)
+        if span is not None:
+            spans.append(span)
+        rest += left
+    months = Months(base, spans) if spans else None  # type: ignore[arg-type]
+    return whole, months, rest
+
+
+@dataclass(frozen=True)
+class Months:
+    """Whole months of one filter, for PartySetMonthCount: (year, first month, last month)."""
+
+    where: dict
+    spans: list[tuple[int, int, int]]
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def _whole_months(start: datetime.date, end: datetime.date):
+    """A range inside one year: (its whole months as (year, first, last), or None; the parts
+    left at either end, inside one month each)."""
+    first = start.month if start.day == 1 else start.month + 1
+    last = end.month if end == _month_end(end) else end.month - 1
+    if first > last:
+        return None, [(start, end)]
+    left = []
+    if start.day != 1:
+        left.append((start, _month_end(start)))
+    if end != _month_end(end):
+        left.append((end.replace(day=1), end))
+    return (start.year, first, last), left
 
 
 def in_edges(edges) -> models.Q:
@@ -269,13 +309,21 @@ def party_totals() -> dict[int, int]:
         return {party_id: int(n) for party_id, n in cursor.fetchall()}
 
 
-def _set_conditions(where: dict) -> tuple[list[str], list]:
-    """PartySetCount's rows of sets that meet the filter's parties, and its other filters."""
-    conditions = [
-        "s.n <> 0",
-        f"s.party_ids && ARRAY(SELECT id FROM {PARTIES} WHERE abbreviation = ANY(%s))",
-    ]
-    params: list = [list(where["parties"])]
+def _set_conditions(where: dict, months: Months | None = None) -> tuple[list[str], list]:
+    """PartySetCount's (or, with `months`, PartySetMonthCount's) rows of sets that meet the
+    filter's parties (any set, without a party filter), and its other filters."""
+    conditions: list[str] = ["s.n <> 0"]
+    params: list = []
+    parties = where.get("parties") or ([where["party"]] if where.get("party") else [])
+    if parties:
+        conditions.append(
+            f"s.party_ids && ARRAY(SELECT id FROM {PARTIES} WHERE abbreviation = ANY(%s))"
+        )
+        params.append(list(parties))
+    if months is not None:
+        spans = " OR ".join("(s.year = %s AND s.month BETWEEN %s AND %s)" for _ in months.spans)
+        conditions.append(f"({spans})")
+        params += [value for span in months.spans for value in span]
     if where["body"]:
         conditions.append(f"s.body_key = (SELECT id FROM {BODIES} WHERE slug = %s)")
         params.append(where["body"])
@@ -291,26 +339,38 @@ def _set_conditions(where: dict) -> tuple[list[str], list]:
     return conditions, params
 
 
-def set_count(where: dict) -> int:
-    """The exact size of a several-party result, summed from PartySetCount: each annotation
-    is in exactly one set, so a sum over the sets meeting the parties counts it once."""
-    conditions, params = _set_conditions(where)
+def set_count(where: dict, months: Months | None = None) -> int:
+    """The exact size of a result of several parties (or of any parties, in whole `months`),
+    summed from PartySetCount (PartySetMonthCount): each annotation is in exactly one set, so
+    a sum over the sets meeting the parties counts it once."""
+    conditions, params = _set_conditions(where, months)
+    table = MONTHS if months is not None else SETS
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT coalesce(sum(s.n), 0) FROM {SETS} s WHERE {' AND '.join(conditions)}", params
+            f"SELECT coalesce(sum(s.n), 0) FROM {table} s WHERE {' AND '.join(conditions)}", params
         )
         return int(cursor.fetchone()[0])
 
 
-def set_facets(where: dict) -> dict[str, list[dict]]:
-    """Facet counts of a several-party result from PartySetCount, in one query: the body,
-    kind and year facets sum the sets meeting the parties; each party's count sums those of
-    its sets (what counting the result's rows and their parties would give)."""
-    conditions, params = _set_conditions(where)
+def month_count(months: Months) -> int:
+    return set_count(months.where, months)
+
+
+def month_facets(months: Months) -> dict[str, list[dict]]:
+    return set_facets(months.where, months)
+
+
+def set_facets(where: dict, months: Months | None = None) -> dict[str, list[dict]]:
+    """Facet counts of a result of several parties (or of any parties, in whole `months`) from
+    PartySetCount (PartySetMonthCount), in one query: the body, kind and year facets sum the
+    sets meeting the parties; each party's count sums those of its sets (what counting the
+    result's rows and their parties would give)."""
+    conditions, params = _set_conditions(where, months)
+    table = MONTHS if months is not None else SETS
     sql = f"""
         WITH s AS (
             SELECT s.party_ids, s.body_key, s.kind, s.year, s.n
-              FROM {SETS} s WHERE {" AND ".join(conditions)}
+              FROM {table} s WHERE {" AND ".join(conditions)}
         )
         SELECT 'party', p.abbreviation, p.name, p.slug, sum(s.n)
           FROM s, unnest(s.party_ids) AS x(party_id) JOIN {PARTIES} p ON p.id = x.party_id

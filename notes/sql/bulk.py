@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from django.db import connection
 
-from notes.models import AgendaItem, Annotation, Meeting, Person, SearchWord
+from notes.models import (
+    AgendaItem,
+    Annotation,
+    Meeting,
+    PartySetCount,
+    PartySetMonthCount,
+    Person,
+    SearchWord,
+)
 
 ANNOTATIONS = Annotation._meta.db_table
 
@@ -69,6 +77,8 @@ def analyze_loaded_tables() -> None:
         Meeting._meta.db_table,
         Person._meta.db_table,
         SearchWord._meta.db_table,
+        PartySetCount._meta.db_table,
+        PartySetMonthCount._meta.db_table,
     ]
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
