@@ -22,17 +22,19 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 APPEAL_PERIOD = datetime.timedelta(weeks=3)
-# Minutes are to be justerade within 14 days of the meeting (kommunallagen): past that, a
-# meeting without dates is one whose dates the archive was not given.
+# Minutes are to be justerade within 14 days of the meeting, and the justering announced on
+# the anslagstavla by the second day after it (kommunallagen): past that, a meeting without
+# dates is one whose dates the archive was not given.
 JUSTERING_DAYS = datetime.timedelta(days=14)
+NOTICE_DAYS = datetime.timedelta(days=2)
 
 # The states of a meeting's appeal period, as the pages and the API name them.
 NOT_ATTESTED = "inte_justerat"
 UNKNOWN = "okand"
-NOT_ANNOUNCED = "inte_anslaget"
+PROBABLY_ENDED = "troligen_utgangen"
 RUNNING = "pagar"
 ENDED = "utgangen"
-STATES = (NOT_ATTESTED, UNKNOWN, NOT_ANNOUNCED, RUNNING, ENDED)
+STATES = (NOT_ATTESTED, UNKNOWN, PROBABLY_ENDED, RUNNING, ENDED)
 
 
 class Announcement(models.Model):
@@ -76,9 +78,7 @@ class Announcement(models.Model):
             errors["attested_on"] = _("Protokollet kan inte justeras före sammanträdet.")
         if self.posted_on and self.attested_on and self.posted_on < self.attested_on:
             errors["posted_on"] = _("Anslaget kan inte sättas upp före justeringen.")
-        if self.taken_down_on and not self.posted_on:
-            errors["taken_down_on"] = _("Ange först när anslaget sattes upp.")
-        elif self.taken_down_on and self.posted_on and self.taken_down_on < self.posted_on:
+        if self.taken_down_on and self.posted_on and self.taken_down_on < self.posted_on:
             errors["taken_down_on"] = _("Anslaget kan inte tas ned innan det satts upp.")
         if errors:
             raise ValidationError(errors)
@@ -114,6 +114,9 @@ def appeal_deadline(posted_on: datetime.date) -> datetime.date:
 
 @dataclass(frozen=True)
 class AppealStatus:
+    """`deadline`: the last day to appeal; for PROBABLY_ENDED the latest it can have been, had
+    the law's days for justering and notice been kept."""
+
     state: str
     attested_on: datetime.date | None = None
     posted_on: datetime.date | None = None
@@ -123,20 +126,35 @@ class AppealStatus:
     def running(self) -> bool:
         return self.state == RUNNING
 
+    @property
+    def three_weeks(self) -> datetime.date | None:
+        """Three weeks from the notice, before a day off moves the deadline on."""
+        return self.posted_on + APPEAL_PERIOD if self.posted_on else None
+
+    @property
+    def moved(self) -> bool:
+        return self.deadline is not None and self.deadline != self.three_weeks
+
 
 def appeal_status(meeting: Announcement, today: datetime.date) -> AppealStatus:
     """Where the meeting's decisions stand on `today`."""
     # A notice of the justering says the protocol was justerat, even where its day is not
     # known (a protocol's ANSLAG/BEVIS block may give only the notice's dates).
     if meeting.posted_on is None:
-        if meeting.attested_on is None:
-            # Not justerat yet, as far as anyone could know; or, well past the 14 days the law
-            # gives for it, justerat on a day the archive was not given.
-            meeting_day = getattr(meeting, "date", None)
-            if meeting_day is not None and today - meeting_day > JUSTERING_DAYS:
-                return AppealStatus(UNKNOWN)
-            return AppealStatus(NOT_ATTESTED)
-        return AppealStatus(NOT_ANNOUNCED, attested_on=meeting.attested_on)
+        attested = meeting.attested_on
+        meeting_day = getattr(meeting, "date", None)
+        if attested is None and (meeting_day is None or today - meeting_day <= JUSTERING_DAYS):
+            return AppealStatus(NOT_ATTESTED)  # not justerat yet, as far as anyone can know
+        # Justerat (or, past the 14 days, it should have been) on a day the archive knows
+        # or not, announced on one it was not given: had the law's days been kept, the
+        # period ended by this day at the latest.
+        if attested is None:
+            assert meeting_day is not None  # the early return above covers a missing date
+            attested = meeting_day + JUSTERING_DAYS
+        latest_notice = attested + NOTICE_DAYS
+        latest = appeal_deadline(latest_notice)
+        state = PROBABLY_ENDED if today > latest else UNKNOWN
+        return AppealStatus(state, attested_on=meeting.attested_on, deadline=latest)
     deadline = appeal_deadline(meeting.posted_on)
     state = RUNNING if today <= deadline else ENDED
     return AppealStatus(state, meeting.attested_on, meeting.posted_on, deadline)
@@ -148,3 +166,35 @@ def earliest_running_posting(today: datetime.date) -> datetime.date:
     # Three weeks back, and a margin for the days off that can move a deadline on (Easter:
     # Good Friday to Easter Monday, with the weekend before it, is the longest such run).
     return today - APPEAL_PERIOD - datetime.timedelta(days=7)
+
+
+def notice_warnings(meeting: Announcement, today: datetime.date) -> list[str]:
+    """What a clerk should look at again in the dates entered, though they may be right: a
+    justering later than the law's 14 days, a notice not yet posted, a notice taken down
+    before the appeal period ends."""
+    warnings: list[str] = []
+    meeting_day = getattr(meeting, "date", None)
+    if meeting.attested_on and meeting_day and meeting.attested_on - meeting_day > JUSTERING_DAYS:
+        warnings.append(
+            str(_("Justeringen är mer än 14 dagar efter sammanträdet. Stämmer datumet?"))
+        )
+    if meeting.posted_on and meeting.posted_on > today:
+        warnings.append(
+            str(
+                _(
+                    "Anslaget är satt till en dag som inte har kommit. Sidorna räknar redan "
+                    "överklagandetiden från den."
+                )
+            )
+        )
+    if meeting.posted_on and meeting.taken_down_on:
+        deadline = appeal_deadline(meeting.posted_on)
+        if meeting.taken_down_on <= deadline:
+            warnings.append(
+                _(
+                    "Anslaget tas ned %(down)s, men överklagandetiden går ut %(deadline)s: "
+                    "anslaget ska sitta uppe tills tiden har gått ut."
+                )
+                % {"down": meeting.taken_down_on.isoformat(), "deadline": deadline.isoformat()}
+            )
+    return warnings

@@ -20,14 +20,15 @@ from hypothesis import strategies as st
 
 from notes.appeals import (
     ENDED,
-    NOT_ANNOUNCED,
     NOT_ATTESTED,
+    PROBABLY_ENDED,
     RUNNING,
     UNKNOWN,
     appeal_deadline,
     appeal_status,
     earliest_running_posting,
     is_day_off,
+    notice_warnings,
 )
 from notes.ingest.announcement import read_notice
 from notes.ingest.protocol_parse import parse_protocol
@@ -123,19 +124,25 @@ def test_the_state_before_justering_before_the_notice_while_running_and_after():
     today = D(2024, 5, 20)
     assert appeal_status(meeting, today).state == NOT_ATTESTED  # 14 days: still in time
     # Past the 14 days justering may take, a meeting without dates has dates the archive was
-    # not given: it does not claim the protocol is not justerat.
-    assert appeal_status(meeting, D(2024, 5, 21)).state == UNKNOWN
-    meeting.attested_on = D(2024, 5, 8)
+    # not given: it does not claim the protocol is not justerat. Had the law's days been kept
+    # (justerat by 20 May, announced by 22 May), the period ends by 12 June at the latest.
+    unknown = appeal_status(meeting, D(2024, 5, 21))
+    assert (unknown.state, unknown.deadline) == (UNKNOWN, D(2024, 6, 12))
+    assert appeal_status(meeting, D(2024, 6, 12)).state == UNKNOWN
+    assert appeal_status(meeting, D(2024, 6, 13)).state == PROBABLY_ENDED
+    meeting.attested_on = D(2024, 5, 8)  # justerat, the notice not known: 10 May + 3 weeks
     status = appeal_status(meeting, today)
-    assert (status.state, status.deadline, status.attested_on) == (
-        NOT_ANNOUNCED,
-        None,
-        D(2024, 5, 8),
-    )
+    assert (status.state, status.deadline) == (UNKNOWN, D(2024, 5, 31))
+    assert status.attested_on == D(2024, 5, 8)
+    assert appeal_status(meeting, D(2024, 6, 1)).state == PROBABLY_ENDED
     meeting.posted_on = D(2024, 5, 10)
     assert appeal_status(meeting, D(2024, 5, 31)).state == RUNNING  # the last day itself
     assert appeal_status(meeting, D(2024, 5, 31)).deadline == D(2024, 5, 31)
+    assert not appeal_status(meeting, D(2024, 5, 31)).moved
     assert appeal_status(meeting, D(2024, 6, 1)).state == ENDED
+    meeting.posted_on = D(2024, 5, 11)  # three weeks on is a Saturday
+    moved = appeal_status(meeting, D(2024, 5, 20))
+    assert (moved.three_weeks, moved.deadline, moved.moved) == (D(2024, 6, 1), D(2024, 6, 3), True)
     # A notice says the protocol was justerat, even where its day is not known.
     meeting.attested_on = None
     assert appeal_status(meeting, D(2024, 5, 20)).state == RUNNING
@@ -205,6 +212,43 @@ def _lines(*texts: str) -> list[tuple[int, str]]:
             _lines("Justeringsdatum: 2022-09-30", "Anslagsdatum: 2022-10-03"),
             (D(2022, 9, 30), D(2022, 10, 3), None, ""),
         ),
+        (  # a table as pdftotext lays it out: two labels side by side, their values below
+            _lines(
+                "Datum då anslaget sätts upp          Datum då anslaget tas ned",
+                "2026-11-20                           2026-12-14",
+            ),
+            (None, D(2026, 11, 20), D(2026, 12, 14), ""),
+        ),
+        (  # every label on one line, each with its value
+            _lines(
+                "Justerat 2026-11-18  Anslaget uppsatt 2026-11-20  Anslaget nedtaget 14/12-2026"
+            ),
+            (D(2026, 11, 18), D(2026, 11, 20), D(2026, 12, 14), ""),
+        ),
+        (
+            _lines(
+                "Protokollet har justerats 19 november 2026",
+                "Anslaget publicerat på kommunens digitala anslagstavla: 20 november 2026",
+                "Anslaget nedtas 14 december 2026",
+            ),
+            (D(2026, 11, 19), D(2026, 11, 20), D(2026, 12, 14), ""),
+        ),
+        (
+            _lines(
+                "Justeringen har tillkännagetts genom anslag 2026-11-20",
+                "Datum för tillkännagivande",
+            ),
+            (None, D(2026, 11, 20), None, ""),
+        ),
+        (  # a sentence without its date: the next line (the meeting's date) is not its value
+            _lines(
+                "Justeringen har tillkännagivits genom anslag.",
+                "Sammanträdesdatum 2026-11-16",
+                "Datum för publicering på anslagstavlan",
+                "2026-11-21",
+            ),
+            (None, D(2026, 11, 21), None, ""),
+        ),
         (
             _lines(
                 "Utses att justera: Anna Alm (M)",
@@ -241,7 +285,7 @@ def test_a_notice_date_that_cannot_be_right_is_reported_and_left_out():
     assert protocol.notice.attested_on is None
     assert protocol.notice.posted_on == D(2024, 5, 10)
     warnings = [m for _, level, m in protocol.report if level == "varning"]
-    assert warnings == ["justeringsdatumet 2024-05-02 är före sammanträdet"]
+    assert warnings == ["justeringsdatumet 2024-05-02 är före sammanträdet och sparas inte"]
 
 
 def _text(*lines: str) -> bytes:
@@ -276,6 +320,65 @@ def test_the_importer_fills_what_the_meeting_lacks_and_never_overwrites_a_clerk(
     report = "\n".join(report_lines(again))
     assert "Anslag/bevis: justerat 2024-05-08, anslaget uppsatt 2024-05-10" in report
     assert "uppgifter om sammanträdet: nya 2" in report
+
+
+def test_a_block_without_its_notice_day_and_a_stated_deadline_that_differs_are_reported():
+    missing = parse_protocol(
+        _protocol_page(
+            *PROTOCOL, "ANSLAG/BEVIS", "Protokollet är justerat.", "Förvaringsplats: Kansliet"
+        )
+    )
+    assert [m for _, level, m in missing.report if level == "saknas"] == [
+        "Anslag/bevis: ingen dag då anslaget sattes upp hittades; ange den i admin"
+    ]
+    stated = parse_protocol(
+        _protocol_page(
+            *PROTOCOL,
+            "ANSLAG/BEVIS",
+            "Anslaget uppsatt 2026-12-03",
+            "Sista dag för överklagande 2026-12-24",  # julafton: the law moves it on
+        )
+    )
+    assert [m for _, level, m in stated.report if level == "varning"] == [
+        "protokollet anger sista dag för överklagande 2026-12-24, men tre veckor från anslaget "
+        "2026-12-03 ger 2026-12-28"
+    ]
+
+
+@pytest.mark.django_db
+def test_the_importer_leaves_out_dates_that_would_clash_with_the_meetings_own():
+    first = import_protocol(_text(*PROTOCOL, "Justerat 2024-05-17"), "ks.txt")
+    assert Meeting.objects.get(pk=first.meeting_id).attested_on == D(2024, 5, 17)
+    # Another protocol text of the same meeting: its notice before the kept justering, and
+    # another justering day, are reported and not saved.
+    again = import_protocol(
+        _text(*PROTOCOL, "Justerat 2024-05-08", "Anslaget uppsatt 2024-05-12"), "ks2.txt"
+    )
+    meeting = Meeting.objects.get(pk=first.meeting_id)
+    assert (meeting.attested_on, meeting.posted_on) == (D(2024, 5, 17), None)
+    meeting.full_clean()  # what the admin will check on the clerk's next save still holds
+    warnings = [m for _, level, m in again.protocol.report if level == "varning"]
+    assert (
+        "justerat: protokollet anger 2024-05-08, sammanträdet har 2024-05-17, som behålls"
+        in warnings
+    )
+    assert "anslaget uppsatt 2024-05-12 är före justerat 2024-05-17 och sparas inte" in warnings
+
+
+def test_the_admin_warns_of_dates_that_may_be_wrong():
+    meeting = Meeting(date=D(2024, 5, 6), attested_on=D(2024, 6, 20), posted_on=D(2024, 6, 21))
+    meeting.taken_down_on = D(2024, 7, 10)  # the period runs to 12 July
+    warnings = notice_warnings(meeting, today=D(2024, 6, 1))
+    assert len(warnings) == 3
+    assert "mer än 14 dagar" in warnings[0]
+    assert "inte har kommit" in warnings[1]
+    assert "2024-07-12" in warnings[2]
+    meeting.attested_on, meeting.posted_on, meeting.taken_down_on = (
+        D(2024, 5, 8),
+        D(2024, 5, 10),
+        D(2024, 6, 3),
+    )
+    assert notice_warnings(meeting, today=D(2024, 6, 1)) == []
 
 
 @pytest.mark.django_db
@@ -327,7 +430,10 @@ def test_every_page_with_a_decision_says_until_when_it_can_be_appealed(client):
         assert "Förvaltningsrätten i Stockholm" in html
         assert "laglighetsprövning" in html
         english = _english().get(url).content.decode()
-        assert f'Can be appealed until <time datetime="{deadline.isoformat()}">' in english
+        assert (
+            f'Can be appealed up to and including <time datetime="{deadline.isoformat()}">'
+            in english
+        )
         assert "judicial review" in english
 
 
@@ -349,8 +455,9 @@ def test_an_ended_period_and_a_protocol_not_yet_justerat_are_said_so(client):
     old, item, annotation = _published(date=D(2019, 3, 4))
     for url in _pages(old, item, annotation):
         html = client.get(url).content.decode()
-        assert "Sista dag för överklagande är inte känd här" in html
+        assert "Överklagandetiden har troligen gått ut" in html
         assert "Protokollet är inte justerat" not in html
+        assert "Så överklagar du" not in html  # no invitation to a pointless appeal
 
 
 # --- The anslagstavla -----------------------------------------------------------------------

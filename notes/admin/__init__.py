@@ -27,7 +27,7 @@ from notes.admin import (
 )
 from notes.admin.meetings import ReasonForm, confirm_publication, meeting_urls
 from notes.admin.record_forms import AnnotationForm, OptimisticLockForm
-from notes.appeals import appeal_deadline
+from notes.appeals import appeal_deadline, notice_warnings
 from notes.ingest.admin_import import admin_import_urls
 from notes.ingest.admin_protocol import protocol_import_urls
 from notes.models import (
@@ -196,6 +196,11 @@ class MeetingAdmin(RecordAdmin):
     ]
     inlines = [AgendaItemInline]
     actions = ["publish"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        for message in notice_warnings(obj, timezone.localdate()):
+            messages.warning(request, message)
 
     @admin.display(description=gettext_lazy("kan överklagas till och med"))
     def appeal_deadline(self, meeting):

@@ -22,6 +22,7 @@ _DATES = (
     ("ymd", re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")),
     ("dmy", re.compile(_WEEKDAY + r"(\d{1,2})\.(\d{1,2})\.(\d{4})")),
     ("dmy", re.compile(_WEEKDAY + r"(\d{1,2})/(\d{1,2})\s+(\d{4})")),
+    ("dmy", re.compile(_WEEKDAY + r"(\d{1,2})/(\d{1,2})-(\d{4})")),
     ("dMy", re.compile(_WEEKDAY + r"(\d{1,2})\s+([a-zåäö]+)\.?\s+(\d{4})", re.IGNORECASE)),
 )
 _LABEL = re.compile(

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
 
+from notes.appeals import appeal_deadline
 from notes.ingest import protocol_parts as parts
-from notes.ingest.announcement import Notice, is_notice_line, read_notice
+from notes.ingest.announcement import BLOCK_HEAD, Notice, is_notice_line, read_notice
 from notes.ingest.headers import search_date
 from notes.ingest.protocol_text import Page, ProtocolUnreadable
 
@@ -32,10 +33,6 @@ CLOCK = re.compile(
 PARAGRAPH = re.compile(r"§\s*(\d{1,4})\b(?!\s*[-–]\s*\d)\s*[:.\-–]?\s*(.*)")  # not "§ 61–80"
 ITEM = re.compile(r"ärende\s+(?:nr\.?\s*)?(\d{1,4})\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
 DNR = re.compile(r"(?:dnr|diarienr|diarienummer)\.?\s*:?\s*(.+)", re.IGNORECASE)
-# The ANSLAG/BEVIS block's heading: where it stands after the last paragraph, it ends it.
-NOTICE_HEAD = re.compile(
-    r"(?:anslag\s*/\s*bevis|anslag\s+och\s+bevis|bevis\s+om\s+justering)\s*:?", re.IGNORECASE
-)
 APPENDIX_HEAD = re.compile(r"bilaga\s+(\d+[a-z]?)\b\s*[:.\-–]?\s*(.*)", re.IGNORECASE)
 ROLES = (
     (
@@ -125,9 +122,21 @@ def _read_notice(protocol: Protocol, lines: list[tuple[int, str]]) -> None:
     before the meeting, a notice before the justering) is reported and left out."""
     notice = read_notice(lines)
     checks = (
-        ("attested_on", protocol.date, _("justeringsdatumet %(date)s är före sammanträdet")),
-        ("posted_on", notice.attested_on, _("anslaget %(date)s sattes upp före justeringen")),
-        ("taken_down_on", notice.posted_on, _("anslaget %(date)s togs ned innan det sattes upp")),
+        (
+            "attested_on",
+            protocol.date,
+            _("justeringsdatumet %(date)s är före sammanträdet och sparas inte"),
+        ),
+        (
+            "posted_on",
+            notice.attested_on,
+            _("anslaget %(date)s sattes upp före justeringen och sparas inte"),
+        ),
+        (
+            "taken_down_on",
+            notice.posted_on,
+            _("anslaget %(date)s togs ned innan det sattes upp och sparas inte"),
+        ),
     )
     for name, earliest, message in checks:
         day = getattr(notice, name)
@@ -135,6 +144,28 @@ def _read_notice(protocol: Protocol, lines: list[tuple[int, str]]) -> None:
             protocol.note(notice.page, "varning", message % {"date": day.isoformat()})
             setattr(notice, name, None)
     protocol.notice = notice
+    if notice.block and notice.posted_on is None:
+        protocol.note(
+            notice.page or 1,
+            "saknas",
+            _("Anslag/bevis: ingen dag då anslaget sattes upp hittades; ange den i admin"),
+        )
+    if notice.appeal_until and notice.posted_on:
+        counted = appeal_deadline(notice.posted_on)
+        if counted != notice.appeal_until:
+            protocol.note(
+                notice.page,
+                "varning",
+                _(
+                    "protokollet anger sista dag för överklagande %(stated)s, men tre veckor "
+                    "från anslaget %(posted)s ger %(counted)s"
+                )
+                % {
+                    "stated": notice.appeal_until.isoformat(),
+                    "posted": notice.posted_on.isoformat(),
+                    "counted": counted.isoformat(),
+                },
+            )
     if notice:
         found = [
             label % {"date": day.isoformat()}
@@ -221,7 +252,7 @@ def _split(lines):
         if PARAGRAPH.fullmatch(line):
             current = []
             paragraphs.append(((page, line), current))
-        elif NOTICE_HEAD.fullmatch(line):
+        elif BLOCK_HEAD.fullmatch(line):  # ANSLAG/BEVIS after the last paragraph ends it
             current = None  # the block is read on its own (notes.ingest.announcement)
         elif (match := APPENDIX_HEAD.fullmatch(line)) and _is_appendix_start(line):
             current = appendices.setdefault(match.group(1), [])

@@ -7,6 +7,7 @@ annotations by their fingerprint, votes by their place on the item, attendance b
 
 from __future__ import annotations
 
+import datetime
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -104,19 +105,7 @@ def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
     meeting, created = Meeting.objects.get_or_create(body=body, date=protocol.date)
     result.meeting_id, result.meeting_created = meeting.pk, created
     result.meeting_published = meeting.published_at is not None
-    notice = protocol.notice
-    blanks = {
-        name: value
-        for name, value in (
-            ("time", protocol.time),
-            ("location", protocol.place),
-            ("attested_on", notice.attested_on),
-            ("posted_on", notice.posted_on),
-            ("taken_down_on", notice.taken_down_on),
-            ("minutes_kept_at", notice.kept_at),
-        )
-        if value and not getattr(meeting, name)
-    }
+    blanks = _blanks(meeting, protocol)
     if blanks:  # fill what the meeting lacks; never overwrite what a clerk entered
         # A new version, so a clerk's form opened before the import cannot save over it
         # unknowingly (notes.admin.record_forms), and a history record of the change.
@@ -158,6 +147,60 @@ def _save(protocol: Protocol, source: str, result: ProtocolResult) -> None:
         for position, vote in enumerate(paragraph.votes, start=1):
             new = _vote(item, position, vote)
             (result.created if new else result.unchanged)["omröstningar"] += 1
+
+
+# Each notice date and the date it may not come before.
+NOTICE_ORDER = (
+    ("attested_on", "date"),
+    ("posted_on", "attested_on"),
+    ("taken_down_on", "posted_on"),
+)
+
+
+def _blanks(meeting: Meeting, protocol: Protocol) -> dict:
+    """What the protocol gives that the meeting lacks (never what a clerk entered). A date of
+    the notice that differs from the one the meeting has, or that would stand in the wrong
+    order beside the meeting's own dates, is reported and left out."""
+    notice = protocol.notice
+    given = (
+        ("time", protocol.time),
+        ("location", protocol.place),
+        ("attested_on", notice.attested_on),
+        ("posted_on", notice.posted_on),
+        ("taken_down_on", notice.taken_down_on),
+        ("minutes_kept_at", notice.kept_at),
+    )
+    blanks = {name: value for name, value in given if value and not getattr(meeting, name)}
+    for name, value in given:
+        kept = getattr(meeting, name)
+        if value and kept and kept != value and name in dict(NOTICE_ORDER):
+            protocol.note(
+                notice.page,
+                "varning",
+                _("%(field)s: protokollet anger %(new)s, sammanträdet har %(old)s, som behålls")
+                % {"field": _label(name), "new": value, "old": kept},
+            )
+    for name, earlier in NOTICE_ORDER:
+        day, before = blanks.get(name), blanks.get(earlier) or getattr(meeting, earlier)
+        if isinstance(day, datetime.date) and isinstance(before, datetime.date) and day < before:
+            del blanks[name]
+            protocol.note(
+                notice.page,
+                "varning",
+                _("%(field)s %(date)s är före %(earlier)s %(before)s och sparas inte")
+                % {
+                    "field": _label(name),
+                    "date": day.isoformat(),
+                    "earlier": _label(earlier),
+                    "before": before.isoformat(),
+                },
+            )
+    return blanks
+
+
+def _label(name: str) -> str:
+    field = Meeting._meta.get_field(name)
+    return str(getattr(field, "verbose_name", name))
 
 
 def _words(text: str) -> str:

@@ -27,9 +27,18 @@ def appeal(meeting, heading_level: int = 2):
     (their ETag names the day)."""
     return {
         "appeal": appeal_status(meeting, timezone.localdate()),
-        "court": settings.APPEAL_COURT,
+        "meeting": meeting,
+        # A Swedish name in the English interface is marked as Swedish for screen readers.
+        "court": format_html("<span{}>{}</span>", record_lang(), settings.APPEAL_COURT),
+        "record_lang": record_lang(),
         "heading": f"h{heading_level}",
     }
+
+
+@register.inclusion_tag("includes/appeal_short.html")
+def appeal_short(meeting):
+    """One line for a page's facts: where the meeting's decisions stand, linked to the box."""
+    return {"appeal": appeal_status(meeting, timezone.localdate())}
 
 
 @register.filter(name="highlight")

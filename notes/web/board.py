@@ -84,6 +84,9 @@ class NoticeFeed(Feed):
             "överklagande."
         )
 
+    def author_name(self):
+        return settings.MUNICIPALITY_NAME
+
     def link(self):
         return reverse("notes:notice_board")
 
@@ -101,9 +104,14 @@ class NoticeFeed(Feed):
 
     def item_description(self, meeting):
         status = appeal_status(meeting, timezone.localdate())
+        until = (
+            _("Kan överklagas till och med: %(date)s")
+            if status.running
+            else _("Överklagandetiden gick ut: %(date)s")
+        )
         lines = [
             _("Anslaget uppsatt: %(date)s") % {"date": _iso(meeting.posted_on)},
-            _("Kan överklagas till och med: %(date)s") % {"date": _iso(status.deadline)},
+            until % {"date": _iso(status.deadline)},
         ]
         if meeting.attested_on:
             lines.insert(0, _("Justerat: %(date)s") % {"date": _iso(meeting.attested_on)})
@@ -120,7 +128,8 @@ class NoticeFeed(Feed):
         return _day_start(meeting.posted_on)
 
     def item_updateddate(self, meeting):
-        return _day_start(meeting.posted_on)
+        """A clerk's later correction of the dates reaches feed readers."""
+        return max(_day_start(meeting.posted_on), meeting.updated_at)
 
 
 def _day_start(day: datetime.date) -> datetime.datetime:

@@ -16,7 +16,11 @@ pytestmark = pytest.mark.browser
 
 LANGUAGES = {
     "sv": ("Kan överklagas till och med", "Så överklagar du", "förvaltningsrätten i stockholm"),
-    "en": ("Can be appealed until", "How to appeal", "förvaltningsrätten i stockholm"),
+    "en": (
+        "Can be appealed up to and including",
+        "How to appeal",
+        "förvaltningsrätten i stockholm",
+    ),
 }
 
 

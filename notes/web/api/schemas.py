@@ -267,15 +267,15 @@ class Appeal(Closed):
         WithJsonSchema(
             {
                 "type": "string",
-                "enum": ["inte_justerat", "okand", "inte_anslaget", "pagar", "utgangen"],
+                "enum": ["inte_justerat", "okand", "troligen_utgangen", "pagar", "utgangen"],
             }
         ),
     ] = Field(
         description=_(
-            "inte_justerat: protokollet är inte justerat; okand: arkivet saknar datum för "
-            "justering och anslag (mer än 14 dagar efter sammanträdet); inte_anslaget: "
-            "justerat men tillkännagivandet är inte känt; pagar: kan överklagas till och "
-            "med deadline; utgangen: tiden för överklagande har gått ut."
+            "inte_justerat: protokollet är inte justerat (högst 14 dagar efter sammanträdet); "
+            "okand: arkivet vet inte när justeringen tillkännagavs; troligen_utgangen: det vet "
+            "arkivet inte heller, men tiden har gått ut om lagens dagar hölls; pagar: kan "
+            "överklagas till och med deadline; utgangen: tiden gick ut deadline."
         )
     )
     attested_on: NullableDate = Field(description=_("Dagen då protokollet justerades."))
@@ -286,7 +286,8 @@ class Appeal(Closed):
     deadline: NullableDate = Field(
         description=_(
             "Sista dagen ett överklagande (laglighetsprövning) kan komma in: tre veckor från "
-            "anslaget, flyttad till nästa vardag."
+            "anslaget, flyttad till nästa vardag. För okand och troligen_utgangen: den senaste "
+            "den kan vara om protokollet justerades och anslogs i tid."
         )
     )
     minutes_kept_at: str = Field(description=_("Var originalprotokollet förvaras; tom om okänt."))
