@@ -333,6 +333,13 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 1000)},
     },
 }
+# A shared cache for several app servers: all four caches on one Valkey or Redis server
+# (huddinge_archive/cache.py); a cache that does not answer is a miss, never an error.
+CACHE_URL = env_str("CACHE_URL")
+if CACHE_URL:
+    from huddinge_archive.cache import shared_caches
+
+    CACHES = shared_caches(CACHE_URL)
 ARCHIVE_CACHE_SECONDS = env_int("ARCHIVE_CACHE_SECONDS", 3600)
 # Whole pages are kept this long (0: not at all), if no larger than PAGE_CACHE_MAX_BYTES.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 3600)

@@ -186,7 +186,7 @@ def test_person_page(client, archive):
 
 def test_healthz(client, db):
     response = client.get("/healthz")
-    assert response.json() == {"status": "ok", "database": "ok"}
+    assert response.json() == {"status": "ok", "database": "ok", "cache": "local"}
 
 
 def test_party_stylesheet(client, archive):

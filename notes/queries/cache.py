@@ -110,3 +110,12 @@ def cached_response(name: str):
         return wrapped
 
     return decorator
+
+
+def cache_state() -> str:
+    """For /healthz: "local" (each process keeps its own caches), or whether the shared
+    cache server (CACHE_URL) answers: "ok" or "down" (pages are then made without it)."""
+    available = getattr(caches["pages"], "available", None)
+    if available is None:
+        return "local"
+    return "ok" if available else "down"

@@ -29,6 +29,7 @@ from notes.queries.annotations import (
     public_versions,
     settle_count,
 )
+from notes.queries.cache import cache_state
 from notes.queries.filters import AnnotationFilter
 from notes.web import citation
 from notes.web.chips import active_filters, redirect_to_canonical
@@ -296,7 +297,7 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except Exception:  # any database error means "not healthy", never a 500 page
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok"})
+    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state()})
 
 
 @require_safe
