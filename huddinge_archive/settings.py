@@ -115,6 +115,7 @@ MIDDLEWARE = [
     "notes.web.logging.RequestLogMiddleware",
     "notes.web.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "huddinge_archive.replicas.ReplicaMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "notes.web.middleware.SwedishByDefaultMiddleware",
@@ -191,6 +192,21 @@ if STATEMENT_TIMEOUT_MS:
 DATABASES["default"]["OPTIONS"]["options"] = " ".join(_session)
 if not DATABASES["default"]["ENGINE"].endswith("postgresql"):
     raise ImproperlyConfigured("DATABASE_URL must point at a PostgreSQL server.")
+# Streaming replicas for public reads (huddinge_archive/replicas.py): zero or more URLs,
+# separated by commas. Writes, clerks and the requests right after a write use the primary.
+DATABASE_REPLICA_URLS = env_list("DATABASE_REPLICA_URLS")
+PRIMARY_AFTER_WRITE_SECONDS = env_int("PRIMARY_AFTER_WRITE_SECONDS", 60)
+for _n, _url in enumerate(DATABASE_REPLICA_URLS):
+    _replica = dj_database_url.parse(_url, conn_max_age=env_int("CONN_MAX_AGE", 60))
+    _replica["CONN_HEALTH_CHECKS"] = True
+    if not _replica["HOST"] and "host" in _replica["OPTIONS"]:
+        _replica["HOST"] = _replica["OPTIONS"].pop("host")
+    _replica["OPTIONS"]["options"] = " ".join(_session)
+    _replica["OPTIONS"]["connect_timeout"] = 2
+    _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads the one test database
+    DATABASES[f"replica{_n}"] = _replica
+if DATABASE_REPLICA_URLS:
+    DATABASE_ROUTERS = ["huddinge_archive.replicas.ReplicaRouter"]
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

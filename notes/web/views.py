@@ -14,6 +14,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from huddinge_archive.replicas import replica_states
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.queries import cache, charts, pagination, search
 from notes.queries.annotations import (
@@ -297,7 +298,10 @@ def healthz(request):
             cursor.execute("SELECT 1")
     except Exception:  # any database error means "not healthy", never a 500 page
         return JsonResponse({"status": "error", "database": "unreachable"}, status=503)
-    return JsonResponse({"status": "ok", "database": "ok", "cache": cache_state()})
+    body: dict[str, object] = {"status": "ok", "database": "ok", "cache": cache_state()}
+    if settings.DATABASE_REPLICA_URLS:
+        body["replicas"] = replica_states()
+    return JsonResponse(body)
 
 
 @require_safe
