@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit screenshots
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit screenshots cluster
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -16,6 +16,7 @@ help:
 	@echo "make stop-db  - stop the project's own PostgreSQL server"
 	@echo "make bench    - benchmark under gunicorn/production settings (BENCH_SIZES=10000,1000000)"
 	@echo "make bench-import - time import_notes on 10 000 generated files (database bench_import)"
+	@echo "make cluster  - primary + streaming replica + cache + two app servers behind a proxy on :$(PORT)"
 	@echo "make screenshots - every public page type at 360 and 1280 px, Swedish and English, in artifacts/screenshots/"
 	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
 	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
@@ -77,6 +78,10 @@ format: install
 # Not part of the test suite: figures, not assertions (see bench/README.md).
 bench: migrate
 	$(PY) bench/run.py
+
+# The topology of README's "Running at scale", on this machine, in .cluster/ (Ctrl-C stops it).
+cluster: install
+	PORT=$(PORT) $(PY) bench/cluster.py
 
 # import_notes on 10 000 generated annotation files, in a freshly recreated bench_import
 # (or DATABASE_URL's bench_/helper_ database); the script starts the server and migrates.

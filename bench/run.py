@@ -570,6 +570,10 @@ def measure_cold(port: int, db_url: str) -> dict:
 
 
 def main() -> int:
+    if os.environ.get("BENCH_TOPOLOGY") == "cluster":  # one app server against two
+        import cluster  # bench/cluster.py, beside this file
+
+        return cluster.bench()
     sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "10000,1000000").split(",") if s]
     if not sizes or any(s < 1 for s in sizes):
         sys.exit("BENCH_SIZES must be positive integers, e.g. 10000,1000000")
