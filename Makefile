@@ -81,7 +81,7 @@ bench: migrate
 
 # The topology of README's "Running at scale", on this machine, in .cluster/ (Ctrl-C stops it).
 cluster: install
-	PORT=$(PORT) $(PY) bench/cluster.py
+	PORT=$(PORT) exec $(PY) bench/cluster.py
 
 # import_notes on 10 000 generated annotation files, in a freshly recreated bench_import
 # (or DATABASE_URL's bench_/helper_ database); the script starts the server and migrates.

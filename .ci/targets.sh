@@ -45,6 +45,24 @@ BENCH_SIZES=200 BENCH_UNCACHED=0 BENCH_REQUESTS=10 BENCH_MIN_REQUESTS=5 make -s 
 echo "== make bench-import (300 files)"
 BENCH_IMPORT_FILES=300 make -s bench-import >/dev/null
 
+echo "== make cluster: the proxy answers, the replica and the cache are used; a plain kill stops it"
+port=$(free_port)
+setsid make cluster PORT="$port" >"$work/cluster.log" 2>&1 &
+cluster_pid=$!
+for _ in $(seq 300); do answers "http://127.0.0.1:$port/healthz" && break; sleep 1; done
+answers "http://127.0.0.1:$port/notes/" || { cat "$work/cluster.log"; exit 1; }
+$PY -c 'import json, sys, urllib.request
+h = json.load(urllib.request.urlopen(sys.argv[1], timeout=5))
+assert h["replicas"][0]["state"] == "ok" and h["cache"] == "ok", h' "http://127.0.0.1:$port/healthz"
+kill -TERM "$cluster_pid"
+group_gone "$cluster_pid" 60
+if answers "http://127.0.0.1:$port/healthz"; then echo "the cluster still answers"; exit 1; fi
+
+echo "== BENCH_TOPOLOGY=cluster make bench (small)"
+BENCH_TOPOLOGY=cluster BENCH_CLUSTER_SIZE=200 BENCH_REQUESTS=10 BENCH_MIN_REQUESTS=5 BENCH_SECONDS=2 make -s bench >/dev/null
+$PY -c 'import json; r = json.load(open("bench/cluster.json")); assert r["scenarios"]["notes"]["two_servers_rps"] > 0, r'
+git checkout -- bench/cluster.json 2>/dev/null || true
+
 echo "== make screenshots"
 rm -rf artifacts/screenshots
 make -s screenshots
