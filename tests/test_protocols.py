@@ -523,3 +523,20 @@ def test_the_meeting_page_in_the_admin_links_to_its_votes_and_attendance(clerk):
         {"action": "publish", "_selected_action": [result.meeting_id]},
     ).content.decode()
     assert "2 beslut, 1 omröstning och närvaron (10 personer)" in confirm
+
+
+def test_paragraphs_that_each_start_a_page_are_not_taken_for_running_heads():
+    """Every page opens with a new paragraph at the same place: "§ 12" and its title repeat
+    their shape where a running head would stand, and must stay content."""
+    pages = [
+        ["Kommunstyrelsen", f"Protokoll 2024-05-06, sida {n}", f"§ {n}", f"Ärende {n}: Budget"]
+        + ["Kommunstyrelsens beslut", f"Förslag {n} godkänns.", "Ärendebeskrivning"]
+        + [f"Rad {k} om förslaget, med text som skiljer sig åt {n * k}." for k in range(6)]
+        + ["Justerandes signatur"]
+        for n in range(1, 5)
+    ]
+    data = "\f".join("\n".join(page) for page in pages).encode()
+    result = import_protocol(data, "ks.txt", dry_run=True)
+    assert result.ok, result.error
+    found = [(p.number, p.item_number, p.title, p.decision) for p in result.protocol.paragraphs]
+    assert found == [(n, n, "Budget", f"Förslag {n} godkänns.") for n in range(1, 5)]

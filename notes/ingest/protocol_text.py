@@ -144,6 +144,9 @@ FURNITURE = re.compile(
     re.IGNORECASE,
 )
 _DIGITS = re.compile(r"\d+")
+# A paragraph's head: content however often its shape repeats (a protocol that starts every
+# paragraph on a new page has "§ 12" where a running head would stand), and so is its title.
+_PARAGRAPH_HEAD = re.compile(r"§\s*\d")
 
 
 def _shape(line: str) -> str:
@@ -159,8 +162,9 @@ def _running_lines(pages: list[list[str]]) -> set[str]:
     counts: Counter[str] = Counter()
     for lines in pages:
         content = [line for line in lines if line]
-        edge = {_shape(line) for line in content[:3] + content[-3:]}
-        counts.update(edge)
+        heads = {i for i, line in enumerate(content) if _PARAGRAPH_HEAD.match(line)}
+        edges = [*range(min(3, len(content))), *range(max(0, len(content) - 3), len(content))]
+        counts.update({_shape(content[i]) for i in edges if i not in heads and i - 1 not in heads})
     return {shape for shape, n in counts.items() if n >= max(2, len(pages) // 2)}
 
 
