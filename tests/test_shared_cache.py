@@ -7,9 +7,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import socket
 import subprocess
-import sys
 import tempfile
 import time
 import urllib.error
@@ -21,15 +19,10 @@ from django.db import connection
 
 from huddinge_archive.cache import ResilientRedisCache, code_version
 from tests.factories import AnnotationFactory
+from tests.servers import free_port, start_apps, stop_apps
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "arkiv.test"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def _cache_server_binary() -> str:
@@ -51,23 +44,11 @@ def _get(url: str) -> tuple[int, str]:
         return error.code, error.read().decode()
 
 
-def _wait(predicate, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            if predicate():
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
-
-
 def test_a_cache_server_that_does_not_answer_is_a_miss_not_an_error():
     """No server on the port: reads are misses (the caller's default), writes do nothing, a
     rate-limit increment is None (RATELIMIT_FAIL_OPEN lets the request through)."""
     cache = ResilientRedisCache(
-        f"redis://127.0.0.1:{_free_port()}/0",
+        f"redis://127.0.0.1:{free_port()}/0",
         {"OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2}},
     )
     assert cache.get("page", "miss") == "miss"
@@ -90,7 +71,7 @@ def test_the_code_version_names_the_code():
 def test_two_app_servers_share_one_cache_and_outlive_it(tmp_path):
     binary = _cache_server_binary()
     AnnotationFactory(text="Fritidsgårdar i Skogås behöver längre öppettider.")
-    cache_port = _free_port()
+    cache_port = free_port()
     cache_dir = Path(tempfile.mkdtemp(dir=tmp_path))
     cache_server = subprocess.Popen(
         [
@@ -122,38 +103,7 @@ def test_two_app_servers_share_one_cache_and_outlive_it(tmp_path):
             "PYTHONWARNINGS": "ignore",
             "STATIC_ROOT": str(tmp_path / "static"),
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
-        ports = [_free_port(), _free_port()]
-        for port in ports:
-            apps.append(
-                subprocess.Popen(
-                    [
-                        sys.executable,
-                        "-m",
-                        "gunicorn",
-                        "huddinge_archive.wsgi",
-                        "-w",
-                        "1",
-                        "-b",
-                        f"127.0.0.1:{port}",
-                        "--timeout",
-                        "30",
-                    ],
-                    cwd=ROOT,
-                    env=env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=subprocess.DEVNULL,
-                )
-            )
-        a, b = (f"http://127.0.0.1:{port}" for port in ports)
-        for base in (a, b):
-            _wait(lambda base=base: _get(base + "/healthz")[0] == 200)
+        a, b = start_apps(env, 2, apps)
         assert '"cache": "ok"' in _get(a + "/healthz")[1]
 
         # One rate limit for both: three API requests are allowed per client and minute,
@@ -180,9 +130,7 @@ def test_two_app_servers_share_one_cache_and_outlive_it(tmp_path):
                 assert _get(base + path)[0] == 200, (base, path)
             assert '"cache": "down"' in _get(base + "/healthz")[1]
     finally:
-        for app in apps:
-            app.send_signal(signal.SIGTERM)
-            app.wait(timeout=10)
+        stop_apps(apps)
         if cache_server.poll() is None:
             cache_server.kill()
             cache_server.wait(timeout=10)

@@ -225,20 +225,27 @@ def merged(*facet_sets) -> dict[str, list[dict]]:
     return rows_to_facets([(*key, count) for key, count in summed.items()])
 
 
-def _kept_conditions(where: dict) -> tuple[list[str], list]:
-    conditions, params = ["f.n <> 0"], []
+def _body_kind_years(where: dict, table: str, body: str) -> tuple[list[str], list]:
+    """The kept filter's body, kind and years as conditions on a kept table (alias `table`,
+    its body column `body`)."""
+    conditions, params = [], []
     if where["body"]:
-        conditions.append(f"f.body_id = (SELECT id FROM {BODIES} WHERE slug = %s)")
+        conditions.append(f"{table}.{body} = (SELECT id FROM {BODIES} WHERE slug = %s)")
         params.append(where["body"])
-    if where["kind"]:
-        conditions.append("f.kind = %s")
-        params.append(where["kind"])
-    if where["year_from"] is not None:
-        conditions.append("f.year >= %s")
-        params.append(where["year_from"])
-    if where["year_to"] is not None:
-        conditions.append("f.year <= %s")
-        params.append(where["year_to"])
+    for column, value, operator in (
+        ("kind", where["kind"], "="),
+        ("year", where["year_from"], ">="),
+        ("year", where["year_to"], "<="),
+    ):
+        if value:
+            conditions.append(f"{table}.{column} {operator} %s")
+            params.append(value)
+    return conditions, params
+
+
+def _kept_conditions(where: dict) -> tuple[list[str], list]:
+    conditions, params = _body_kind_years(where, "f", "body_id")
+    conditions.insert(0, "f.n <> 0")
     if where.get("party"):
         conditions.append(f"f.party_id = (SELECT id FROM {PARTIES} WHERE abbreviation = %s)")
         params.append(where["party"])
@@ -324,19 +331,8 @@ def _set_conditions(where: dict, months: Months | None = None) -> tuple[list[str
         spans = " OR ".join("(s.year = %s AND s.month BETWEEN %s AND %s)" for _ in months.spans)
         conditions.append(f"({spans})")
         params += [value for span in months.spans for value in span]
-    if where["body"]:
-        conditions.append(f"s.body_key = (SELECT id FROM {BODIES} WHERE slug = %s)")
-        params.append(where["body"])
-    if where["kind"]:
-        conditions.append("s.kind = %s")
-        params.append(where["kind"])
-    if where["year_from"] is not None:
-        conditions.append("s.year >= %s")
-        params.append(where["year_from"])
-    if where["year_to"] is not None:
-        conditions.append("s.year <= %s")
-        params.append(where["year_to"])
-    return conditions, params
+    more, more_params = _body_kind_years(where, "s", "body_key")
+    return conditions + more, params + more_params
 
 
 def set_count(where: dict, months: Months | None = None) -> int:
