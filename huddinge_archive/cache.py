@@ -70,9 +70,21 @@ class ResilientRedisCache(RedisCache):
     """RedisCache whose failures are misses (reads), no-ops (writes) or None (incr, which a
     rate limit then reads as "let it through": RATELIMIT_FAIL_OPEN)."""
 
+    # One pause per server for the whole process: the four caches on it (pages, facets,
+    # counts, rate limits) wait together, so a request pays at most one timeout.
+    _pauses: dict[str, float] = {}
+
     def __init__(self, server, params):
         super().__init__(server, params)
-        self._paused_until = 0.0
+        self._server_key = str(server)
+
+    @property
+    def _paused_until(self) -> float:
+        return self._pauses.get(self._server_key, 0.0)
+
+    @_paused_until.setter
+    def _paused_until(self, value: float) -> None:
+        self._pauses[self._server_key] = value
 
     @property
     def available(self) -> bool:

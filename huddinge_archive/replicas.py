@@ -1,8 +1,9 @@
 """Reads from database replicas (`DATABASE_REPLICA_URLS`): public pages read a streaming
 replica; writes, clerks' sessions and the requests right after a write read the primary.
 
-`ReplicaMiddleware` decides per request whether it may read a replica and sets
-`primary_only` (a context variable) for `ReplicaRouter`. Outside a request (commands,
+`ReplicaMiddleware` decides per request whether it may read a replica, picks one that
+answers and sets `read_from` (a context variable) for `ReplicaRouter`; raw SQL of the
+queries reads the same connection (`notes.queries.reading`). Outside a request (commands,
 migrations, the test suite) everything reads the primary. A replica that does not answer
 is left alone for a while and the next one, or the primary, serves the request.
 """
@@ -20,8 +21,9 @@ from django.db import DatabaseError, connections
 
 log = logging.getLogger(__name__)
 
-# Outside a request, and for any request the middleware does not clear it for: the primary.
-primary_only: contextvars.ContextVar[bool] = contextvars.ContextVar("primary_only", default=True)
+# The database this request reads from, chosen once per request by the middleware (so every
+# query of a page reads the same one); outside a request: the primary.
+read_from: contextvars.ContextVar[str] = contextvars.ContextVar("read_from", default="default")
 # A replica that failed to connect is skipped this long.
 DOWN_SECONDS = 10.0
 _down_until: dict[str, float] = {}
@@ -73,9 +75,7 @@ class ReplicaRouter:
     primary; migrations run on the primary (the replicas copy it)."""
 
     def db_for_read(self, model, **hints):
-        if primary_only.get():
-            return "default"
-        return usable_replica() or "default"
+        return read_from.get()
 
     def db_for_write(self, model, **hints):
         return "default"
@@ -108,11 +108,11 @@ class ReplicaMiddleware:
             or self.COOKIE in request.COOKIES
             or request.path.startswith("/" + settings.ADMIN_PATH)
         )
-        token = primary_only.set(pinned)
+        token = read_from.set("default" if pinned else usable_replica() or "default")
         try:
             response = self.get_response(request)
         finally:
-            primary_only.reset(token)
+            read_from.reset(token)
         if not safe:
             response.set_cookie(
                 self.COOKIE,

@@ -203,6 +203,9 @@ for _n, _url in enumerate(DATABASE_REPLICA_URLS):
         _replica["HOST"] = _replica["OPTIONS"].pop("host")
     _replica["OPTIONS"]["options"] = " ".join(_session)
     _replica["OPTIONS"]["connect_timeout"] = 2
+    # Over TCP, a replica cut off mid-query is given up within seconds, not minutes.
+    _replica["OPTIONS"].update(keepalives=1, keepalives_idle=5, keepalives_interval=2)
+    _replica["OPTIONS"].update(keepalives_count=2, tcp_user_timeout=5000)
     _replica["TEST"] = {"MIRROR": "default"}  # the test suite reads the one test database
     DATABASES[f"replica{_n}"] = _replica
 if DATABASE_REPLICA_URLS:

@@ -155,6 +155,10 @@ def test_public_pages_read_the_replica_clerks_and_writers_the_primary(tmp_path):
         for server in servers:
             status, body, _ = _get(server + page)
             assert status == 200 and "Rättad i primären." not in body  # the replica's copy
+            # An export streams after its view has returned: it reads the same replica.
+            status, body, _ = _get(server + "/notes/export.csv")
+            assert status == 200 and "Rättad i primären." not in body
+            assert "Rättad i primären." in _get(server + "/notes/export.csv", "sessionid=x")[1]
             # A clerk's session reads the primary at once.
             status, body, _ = _get(server + page, cookies="sessionid=whatever")
             assert "Rättad i primären." in body

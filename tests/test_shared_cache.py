@@ -125,8 +125,9 @@ def test_two_app_servers_share_one_cache_and_outlive_it(tmp_path):
         # The cache server stops: every page still answers, from the database.
         cache_server.send_signal(signal.SIGTERM)
         cache_server.wait(timeout=10)
+        pages = ("/", "/notes/", "/notes/?q=skog%C3%A5s", "/api/notes/", "/meetings/")
         for base in (a, b):
-            for path in ("/", "/notes/", "/notes/?q=skog%C3%A5s", "/api/notes/", "/meetings/"):
+            for path in (*pages, "/notes/export.csv", "/notes/export.json"):
                 assert _get(base + path)[0] == 200, (base, path)
             assert '"cache": "down"' in _get(base + "/healthz")[1]
     finally:

@@ -14,11 +14,12 @@ import logging
 
 from django.conf import settings
 from django.core.cache import caches
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connections, transaction
 from django.http import HttpResponse
 from django.utils.translation import get_language
 
 from notes.models import ArchiveVersion
+from notes.queries.reading import reading_alias
 
 ALIAS = "archive"
 # Stored instead of a value that could not be computed in time, so that the next request
@@ -58,9 +59,10 @@ def within(milliseconds: int, compute):
     For counts that help the reader but are not the result itself: the page is shown without
     them rather than waiting for them (or being answered 503 by the request's own timeout).
     """
+    alias = reading_alias()  # the same connection as compute()'s reads
     try:
-        with transaction.atomic():
-            with connection.cursor() as cursor:
+        with transaction.atomic(using=alias):
+            with connections[alias].cursor() as cursor:
                 cursor.execute(
                     "SELECT current_setting('statement_timeout'), "
                     "set_config('statement_timeout', %s, true)",
@@ -69,7 +71,7 @@ def within(milliseconds: int, compute):
                 previous = cursor.fetchone()[0]
             value = compute()
             # Inside an outer transaction the local setting would outlive this block.
-            with connection.cursor() as cursor:
+            with connections[alias].cursor() as cursor:
                 cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
             return value
     except DatabaseError as error:

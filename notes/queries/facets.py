@@ -15,7 +15,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, models
+from django.db import models
 
 from notes.models import (
     AnnotationKind,
@@ -27,6 +27,7 @@ from notes.models import (
     PartySetMonthCount,
 )
 from notes.queries.filters import is_search
+from notes.queries.reading import reading
 
 EMPTY = ("party", "body", "kind", "year")
 
@@ -93,8 +94,8 @@ def facet_counts(queryset: AnnotationQuerySet) -> dict[str, list[dict]]:
         SELECT 'year', y::text, NULL, NULL, n
           FROM (SELECT EXTRACT(YEAR FROM date)::int AS y, count(*) AS n FROM r GROUP BY 1) c
     """
-    with connection.cursor() as cursor:
-        if connection.in_atomic_block:
+    with reading().cursor() as cursor:
+        if reading().in_atomic_block:
             # A million rows hashed and kept for four passes: in memory, not in batches
             # on disk (the default work_mem is 4 MB). For this statement's transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
@@ -260,7 +261,7 @@ def kept_count(where: dict) -> int:
     if not where.get("party"):
         conditions.append("f.party_id = 0")
     conditions.append("f.co_party_id = 0")
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         where_sql = " AND ".join(conditions)
         cursor.execute(f"SELECT coalesce(sum(f.n), 0) FROM {KEPT} f WHERE {where_sql}", params)
         return int(cursor.fetchone()[0])
@@ -301,14 +302,14 @@ def kept_facets(where: dict) -> dict[str, list[dict]]:
         UNION ALL
         SELECT 'year', f.year::text, NULL, NULL, sum(f.n) FROM f WHERE {scope} GROUP BY f.year
     """
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, params)
         return rows_to_facets(cursor.fetchall())
 
 
 def party_totals() -> dict[int, int]:
     """Public annotations per party id, from FacetCount."""
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT party_id, sum(n) FROM {KEPT}"
             " WHERE party_id <> 0 AND co_party_id = 0 GROUP BY 1"
@@ -341,7 +342,7 @@ def set_count(where: dict, months: Months | None = None) -> int:
     a sum over the sets meeting the parties counts it once."""
     conditions, params = _set_conditions(where, months)
     table = MONTHS if months is not None else SETS
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             f"SELECT coalesce(sum(s.n), 0) FROM {table} s WHERE {' AND '.join(conditions)}", params
         )
@@ -379,6 +380,6 @@ def set_facets(where: dict, months: Months | None = None) -> dict[str, list[dict
         UNION ALL
         SELECT 'year', s.year::text, NULL, NULL, sum(s.n) FROM s GROUP BY s.year
     """
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, params)
         return rows_to_facets(cursor.fetchall())

@@ -28,7 +28,7 @@ from typing import Any
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connection, models
+from django.db import models
 from django.db.models import Exists, F, Lookup, OuterRef, Q
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -45,6 +45,7 @@ from notes.models import (
 from notes.models import case_key as case_key_expression
 from notes.parties import PARTIES
 from notes.queries import query_language as ql
+from notes.queries.reading import reading
 
 # Highlight markers from Unicode's private-use area: they cannot collide with markup, and the
 # snippet is HTML-escaped before they are turned into <mark>.
@@ -171,7 +172,7 @@ def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
     """
     found: dict[str, list[str]] = {}
     params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_PARTS_PER_WORD]
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for part, word in rows:
@@ -185,7 +186,7 @@ def _to_tsqueries(texts: list[str]) -> list[str]:
     """websearch_to_tsquery('swedish', …) of each text, in one query."""
     if not texts:
         return []
-    with connection.cursor() as cursor:
+    with reading().cursor() as cursor:
         cursor.execute(
             "SELECT websearch_to_tsquery('swedish', t)::text "
             "FROM unnest(%s::text[]) WITH ORDINALITY AS u(t, n) ORDER BY n",

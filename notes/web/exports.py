@@ -20,6 +20,7 @@ from django.views.decorators.http import require_safe
 
 from notes.models import Annotation
 from notes.queries.annotations import filtered_annotations
+from notes.queries.reading import reading_alias
 from notes.values import public_source
 from notes.web.errors import bad_filter
 from notes.web.ratelimit import ExportSlot, SlotStream, too_many_exports
@@ -88,15 +89,21 @@ def _chunks(rows, size: int):
         yield chunk
 
 
-def _links(through, target: str, ids: list[int], *fields: str) -> dict[int, list]:
+def _links(through, target: str, ids: list[int], alias: str, *fields: str) -> dict[int, list]:
     """Each annotation's linked parties or people, in the order entered (link ids)."""
     linked: dict[int, list] = {}
-    rows = through.objects.filter(annotation_id__in=ids).order_by("id")
+    rows = through.objects.using(alias).filter(annotation_id__in=ids).order_by("id")
     for annotation_id, *values in rows.values_list(
         "annotation_id", *(f"{target}__{f}" for f in fields)
     ):
         linked.setdefault(annotation_id, []).append(values)
     return linked
+
+
+def bound_to_request(queryset):
+    """The result bound to the database this request reads (a replica for a public read):
+    its rows are streamed after the view has returned, when the request's choice is gone."""
+    return queryset.using(reading_alias())
 
 
 def stream_rows(queryset, prefix: str):
@@ -107,11 +114,12 @@ def stream_rows(queryset, prefix: str):
     url = reverse("notes:annotation_detail", args=[987654321])
     head, tail = (prefix + url).split("987654321")
     rows = export_queryset(queryset)[: MAX_ROWS + 1].values_list(*VALUE_FIELDS)
+    alias = queryset.db  # the database the view bound it to (bound_to_request)
     written = 0
     for chunk in _chunks(rows.iterator(chunk_size=CHUNK_SIZE), CHUNK_SIZE):
         ids = [row[0] for row in chunk]
-        parties = _links(Annotation.parties.through, "party", ids, "abbreviation", "name")
-        people = _links(Annotation.signatories.through, "person", ids, "name")
+        parties = _links(Annotation.parties.through, "party", ids, alias, "abbreviation", "name")
+        people = _links(Annotation.signatories.through, "person", ids, alias, "name")
         for row in chunk:
             if written == MAX_ROWS:
                 yield None
@@ -203,7 +211,7 @@ def export_csv(request):
     if not slot.take():
         return too_many_exports(request)
     response = StreamingHttpResponse(
-        SlotStream(csv_lines(result, site_prefix(request)), slot),
+        SlotStream(csv_lines(bound_to_request(result), site_prefix(request)), slot),
         content_type="text/csv; charset=utf-8",
     )
     response["Content-Disposition"] = f'attachment; filename="{export_filename("csv")}"'
@@ -264,7 +272,7 @@ def export_json(request):
     if not slot.take():
         return too_many_exports(request)
     response = StreamingHttpResponse(
-        SlotStream(json_chunks(result, head, site_prefix(request)), slot),
+        SlotStream(json_chunks(bound_to_request(result), head, site_prefix(request)), slot),
         content_type="application/json; charset=utf-8",
     )
     response["Content-Disposition"] = f'inline; filename="{export_filename("json")}"'

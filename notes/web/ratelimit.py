@@ -98,6 +98,8 @@ class ExportSlot:
             running = cache.incr(self.key)
         except Exception:
             return True
+        if running is None:  # a shared cache that does not answer: let the export run
+            return True
         if running > limit:
             self._decrement()
             return False
