@@ -1,6 +1,7 @@
 """Security headers, production settings, rate limits and a real database outage."""
 
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -347,3 +348,26 @@ def test_a_request_over_the_size_limit_is_refused_before_it_is_read(client, sett
     assert "högst 1 MB" in response.content.decode()
     small = client.post("/admin/login/", {"username": "a", "password": "b"})
     assert small.status_code == 200  # an ordinary form is read as before
+
+
+@pytest.mark.parametrize("timed_out", [False, True])
+def test_the_api_answers_a_database_outage_in_json(rf, timed_out):
+    from django.db import OperationalError
+
+    from notes.web.middleware import DatabaseUnavailableMiddleware
+
+    class QueryCanceled(Exception):
+        pass
+
+    error = OperationalError("gone")
+    if timed_out:
+        error.__cause__ = QueryCanceled()
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    response = middleware.process_exception(rf.get("/api/notes/"), error)
+    assert response.status_code == 503 and response["Retry-After"] == "30"
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content)["detail"].startswith(
+        "Frågan tog för lång tid" if timed_out else "Arkivet är tillfälligt otillgängligt"
+    )
+    page = middleware.process_exception(rf.get("/notes/"), error)
+    assert page["Content-Type"].startswith("text/html")

@@ -4,7 +4,7 @@ import logging
 from django.conf import settings
 from django.core.cache import caches
 from django.db import DatabaseError, InterfaceError, OperationalError
-from django.http import HttpResponse, HttpResponseNotModified
+from django.http import HttpResponse, HttpResponseNotModified, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -87,12 +87,30 @@ class DatabaseUnavailableMiddleware:
 
         if not isinstance(exception, OperationalError | InterfaceError):
             return None
-        if getattr(exception, "__cause__", None).__class__.__name__ == "QueryCanceled":
+        timed_out = getattr(exception, "__cause__", None).__class__.__name__ == "QueryCanceled"
+        if request.path.startswith("/api/"):  # the API answers JSON, errors included
+            return unavailable_json(self.RETRY_AFTER_SECONDS, timed_out)
+        if timed_out:
             # statement_timeout: the database is up, this request was too heavy.
             return unavailable_response(
                 self.RETRY_AFTER_SECONDS, template="503_timeout.html", log="query timed out"
             )
         return unavailable_response(self.RETRY_AFTER_SECONDS)
+
+
+def unavailable_json(retry_after: int, timed_out: bool) -> JsonResponse:
+    logging.getLogger("notes.database").error(
+        "%s: answering 503", "query timed out" if timed_out else "database unavailable"
+    )
+    detail = (
+        _("Frågan tog för lång tid. Avgränsa den och försök igen.")
+        if timed_out
+        else _("Arkivet är tillfälligt otillgängligt. Försök igen om en stund.")
+    )
+    response = JsonResponse({"detail": str(detail)}, status=503)
+    response["Retry-After"] = str(retry_after)
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 def unavailable_response(
