@@ -152,3 +152,22 @@ def test_every_chart_on_the_home_page_has_colours_told_apart(client, crowded):
         assert len(legend) == charts.MAX_SERIES
         assert _pairwise_minimum(legend) >= 10
         assert set(re.findall(r'<rect class="bar" fill="(#[0-9a-f]{6})"', figure)) <= set(legend)
+
+
+def test_a_chart_is_drawn_with_its_labels_escaped_and_its_table_complete():
+    from notes.queries.charts import build_chart
+    from notes.web.chart_html import render_chart
+
+    chart = build_chart(
+        "Per <år> & parti",
+        [(2020, "A", 1234), (2022, "B", 5)],
+        [("A", "<script>alert(1)</script>", "#112233"), ("B", "Bee", None)],
+    )
+    html = str(render_chart(chart, "c1"))
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "Per &lt;år&gt; &amp; parti" in html
+    assert html.count('<th scope="row">') == len(chart.table) == 2  # the years with numbers
+    assert html.count('text-anchor="middle"') == 3  # a bar for 2021 too: the axis keeps time
+    assert html.count('<rect class="bar"') == 2  # one segment per count, none for 0
+    assert 'aria-labelledby="c1-title c1-desc"' in html
+    assert str(render_chart(build_chart("Tom", [], []), "c2")) == ""

@@ -1,6 +1,6 @@
 """Server-rendered bar charts: annotations per year, stacked by party or by body.
 
-The geometry is computed here and drawn by templates/includes/chart.html as inline SVG, so
+The geometry is computed here and drawn by notes/web/chart_html.py as inline SVG, so
 the charts need no JavaScript and no inline style (the colours come from parties.css
 classes). Every chart is paired with a table of the same numbers as its text alternative.
 """

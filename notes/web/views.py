@@ -8,7 +8,6 @@ from django.conf import settings
 from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -33,6 +32,7 @@ from notes.queries.annotations import (
 from notes.queries.cache import cache_state
 from notes.queries.filters import AnnotationFilter
 from notes.web import citation
+from notes.web.chart_html import render_chart
 from notes.web.chips import active_filters, redirect_to_canonical
 from notes.web.errors import NotFoundWithReason
 
@@ -98,7 +98,7 @@ def chart_html(request, name: str, parts, chart_id: str, compute):
         request,
         name + "_html",
         (*parts, chart_id),
-        lambda: render_to_string("includes/chart.html", {"chart": compute(), "chart_id": chart_id}),
+        lambda: render_chart(compute(), chart_id),
     )
 
 
