@@ -10,6 +10,7 @@ from html import unescape
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -56,7 +57,7 @@ def test_a_typo_fix_is_shown_as_a_correction_with_what_changed(clerk, published)
     _edit(clerk, published, text="Vi vill se fler fritidsgårdar i Skogås och Vårby.")
     assert published.corrected_at is not None
     page = anonymous.get(published.get_absolute_url()).content.decode()
-    day = f"{published.corrected_at:%Y-%m-%d}"
+    day = f"{timezone.localtime(published.corrected_at):%Y-%m-%d}"  # the reader's day
     assert f"Rättad {day}." in page
     assert "Tidigare publicerade versioner" in page
     # The diff: what was added is marked, the rest as it was.
