@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export PYTHONWARNINGS ?= ignore::UserWarning:platformdirs.api
 
-.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit screenshots cluster
+.PHONY: run test install db migrate sample lint format check stop-db clean-db help backup restore bench bench-import explain load audit screenshots cluster alerts
 
 help:
 	@echo "make run      - install, start the database, migrate, load sample data, serve on http://$(HOST):$(PORT)"
@@ -18,6 +18,7 @@ help:
 	@echo "make bench-import - time import_notes on 10 000 generated files (database bench_import)"
 	@echo "make cluster  - primary + streaming replica + cache + two app servers behind a proxy on :$(PORT)"
 	@echo "make screenshots - every public page type at 360 and 1280 px, Swedish and English, in artifacts/screenshots/"
+	@echo "make alerts   - send the email alerts due (manage.py send_alerts; printed, not sent, unless EMAIL_URL is set)"
 	@echo "make backup   - dump the database to backups/archive-YYYYmmdd-HHMMSS.dump"
 	@echo "make restore FILE=backups/....dump - replace the database with a backup (asks first)"
 
@@ -50,7 +51,11 @@ sample: migrate
 # exec: the server replaces the shell, so a plain `kill` of make (which passes SIGTERM on to
 # its children) reaches it, and it stops its autoreloaded child (huddinge_archive/processes.py).
 run: sample
-	DEBUG=$${DEBUG:-1} exec $(MANAGE) runserver $(HOST):$(PORT)
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} exec $(MANAGE) runserver $(HOST):$(PORT)
+
+# What cron runs in production; here the emails are printed unless EMAIL_URL says otherwise.
+alerts: migrate
+	DEBUG=$${DEBUG:-1} SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(MANAGE) send_alerts
 
 test: install
 	$(PY) -m pytest --cov --cov-report=term

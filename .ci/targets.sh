@@ -32,6 +32,9 @@ kill -TERM "$run_pid"
 group_gone "$run_pid" 30
 if answers "http://127.0.0.1:$port/healthz"; then echo "the server still answers"; exit 1; fi
 
+echo "== make alerts"
+make -s alerts | grep -q "Digests written"
+
 echo "== make load (small)"
 LOAD_SECONDS=3 LOAD_SIZE=200 LOAD_CLIENTS=4 LOAD_RESULTS="$work/load.json" make -s load >/dev/null
 $PY -c 'import json, sys; r = json.load(open(sys.argv[1])); assert r["requests"] and not r["errors"], r' "$work/load.json"

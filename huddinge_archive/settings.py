@@ -16,6 +16,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from huddinge_archive.email_url import email_settings
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -321,6 +323,22 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
+
+# Email (alerts, notes/alerts.py): EMAIL_URL (huddinge_archive/email_url.py); without it the
+# console in development and a relay on localhost:25 otherwise.
+EMAIL_URL = env_str("EMAIL_URL") or ("console:" if DEBUG else "smtp://localhost:25")
+globals().update(email_settings(EMAIL_URL))
+DEFAULT_FROM_EMAIL = env_str("EMAIL_FROM", "Protokollsarkivet <noreply@localhost>")
+# The archive's address as readers reach it: links in emails, which are written outside any
+# request (manage.py send_alerts).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Subscribing (a form, and an email each time): per address and per client, (count, seconds).
+ALERT_LIMITS = {
+    "address": (env_int("ALERT_LIMIT_ADDRESS", 3), 3600),
+    "client": (env_int("ALERT_LIMIT_CLIENT", 10), 3600),
+}
+# Annotations listed per follow in one digest; more are named with a link to the list.
+ALERT_LIST_SIZE = env_int("ALERT_LIST_SIZE", 50)
 
 # Requests per window (seconds) per client address, by kind; over it: 429 with Retry-After.
 RATELIMIT_USE_CACHE = "ratelimit"

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from notes.alerts import Digest, DigestEntry, Follow, Subscriber  # noqa: F401 (re-exported)
 from notes.appeals import Announcement
 from notes.beside import Erasure, HeldText, StagedProtocol  # noqa: F401 (re-exported)
 from notes.kept import (  # noqa: F401 (re-exported)

@@ -36,6 +36,7 @@ def _no_rate_limits(settings):
     """Suites make hundreds of requests a minute from one address; tests of the limiter set
     their own limits."""
     settings.RATE_LIMITS = {}
+    settings.ALERT_LIMITS = {"address": (10_000, 3600), "client": (10_000, 3600)}
     # The test client does not close a response nobody reads, as a server does: exports
     # would keep their slots. test_export_slots.py sets its own limit.
     settings.EXPORTS_PER_CLIENT = 0

@@ -15,6 +15,7 @@ APP = Path(__file__).resolve().parent.parent / "notes"
 LAYERS = {
     "bottom": (
         "notes.models",
+        "notes.alerts",
         "notes.appeals",
         "notes.kept",
         "notes.beside",
@@ -92,8 +93,10 @@ def test_imports_go_downwards_only():
 def test_the_models_import_nothing_of_the_app():
     # notes.kept holds the trigger-kept tables, notes.beside the records kept beside the
     # archive, that notes.models re-exports; they import nothing of the app but values.
-    # notes.appeals gives the meeting its justering and notice fields, and imports nothing.
+    # notes.appeals gives the meeting its justering and notice fields, and imports nothing;
+    # notes.alerts holds the email alerts' follows and digests, and imports nothing either.
     assert {m for m in graph()["notes.models"] if m != "notes.models"} <= {
+        "notes.alerts",
         "notes.appeals",
         "notes.kept",
         "notes.beside",
@@ -102,6 +105,7 @@ def test_the_models_import_nothing_of_the_app():
     }
     assert {m for m in graph()["notes.beside"] if m != "notes.beside"} <= {"notes.values"}
     assert {m for m in graph()["notes.kept"] if m != "notes.kept"} == set()
+    assert {m for m in graph()["notes.alerts"] if m != "notes.alerts"} == set()
     assert {m for m in graph()["notes.values"] if m != "notes.values"} == set()
     assert {m for m in graph()["notes.appeals"] if m != "notes.appeals"} == set()
 

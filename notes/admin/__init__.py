@@ -22,6 +22,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from notes.admin import (
+    alerts,  # noqa: F401 (registers the email alerts' admin)
     held,  # noqa: F401 (registers the held texts' admin)
     votes,  # noqa: F401 (registers the votes' admin)
 )

@@ -110,7 +110,7 @@ def kept_filter(cleaned: dict) -> dict | None:
     if is_search(cleaned) or cleaned.get("item") is not None:
         return None
     parties = sorted(set(cleaned.get("party") or []))
-    if cleaned.get("case"):
+    if cleaned.get("case") or cleaned.get("person"):
         return None
     after: datetime.date | None = cleaned.get("date_after")
     before: datetime.date | None = cleaned.get("date_before")

@@ -9,7 +9,7 @@ import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from notes.models import Annotation, Body, Party
+from notes.models import Annotation, Body, Party, Person
 from notes.queries.search import case_items, order_by_relevance, search
 
 
@@ -76,6 +76,12 @@ class AnnotationFilter(django_filters.FilterSet):
         max_value=100000,
     )
     case = django_filters.CharFilter(label=_("Diarienummer"), method="filter_case", max_length=50)
+    person = django_filters.CharFilter(
+        label=_("Person"),
+        method="filter_person",
+        max_length=200,
+        help_text=_("Personens namn som i adressen till hens sida, till exempel anna-andersson."),
+    )
     kind = django_filters.ChoiceFilter(
         label=_("Typ"), choices=Annotation.Kind.choices, empty_label=_("Alla typer")
     )
@@ -110,7 +116,7 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
-        for name in ("q", "case"):
+        for name in ("q", "case", "person"):
             self.form.fields[name].validators.append(no_control_characters)
         for field in self.form.fields.values():
             # Only YYYY-MM-DD: the format the URL promises.
@@ -143,6 +149,13 @@ class AnnotationFilter(django_filters.FilterSet):
         case and its sub-numbers (KS-2021/12.3), never KS-2021/123; as a diarienummer in q."""
         condition = case_items(value)
         return queryset if condition is None else queryset.filter(condition)
+
+    def filter_person(self, queryset, name, value):
+        """The annotations a person signed: the person's id looked up first, then the
+        signatory links by that id (their index)."""
+        person_id = Person.objects.filter(slug=value.strip().lower()).values_list("pk", flat=True)
+        links = Annotation.signatories.through.objects.filter(person_id__in=person_id[:1])
+        return queryset.filter(pk__in=links.values("annotation_id"))
 
     def filter_body(self, queryset, name, value):
         # The body's id looked up first, then the annotation's own copy of it (body_key):

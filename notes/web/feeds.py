@@ -21,7 +21,7 @@ from django.utils.html import linebreaks
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from notes.models import AgendaItem, Annotation, Body, Meeting
+from notes.models import AgendaItem, Annotation, Body, Meeting, Person
 from notes.queries.annotations import filtered_annotations
 from notes.web.errors import bad_filter
 from notes.web.exports import export_queryset
@@ -54,6 +54,10 @@ def describe_filter(annotation_filter) -> str:
         parts.append(_("ärende %(number)s") % {"number": int(data["item"])})
     if data.get("case"):
         parts.append(_("diarienummer %(case)s") % {"case": data["case"]})
+    if data.get("person"):
+        slug = data["person"].strip().lower()
+        name = Person.objects.filter(slug=slug).values_list("name", flat=True).first()
+        parts.append(_("person %(name)s") % {"name": name or slug})
     if data.get("kind"):
         parts.append(str(dict(Annotation.Kind.choices)[data["kind"]]).lower())
     if data.get("date_after"):

@@ -8,7 +8,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, re_path
 
 from notes.queries.cache import cached_response
-from notes.web import api, board, exports, feeds, views, vote_exports
+from notes.web import api, board, exports, feeds, follow, views, vote_exports
 from notes.web.sitemaps import SITEMAPS
 
 app_name = "notes"
@@ -31,6 +31,13 @@ pages = [
     path("tillganglighet/", views.accessibility, name="accessibility"),
     path("anslagstavla/", board.notice_board, name="notice_board"),
     path("sprak/<str:code>/", views.switch_language, name="switch_language"),
+    # Email alerts (notes/web/follow.py): follow, confirm, manage, stop one, end all.
+    path("bevaka/", follow.follow, name="follow"),
+    path("bevaka/lank/", follow.send_link, name="follow_link"),
+    path("bevaka/bekrafta/<str:token>/", follow.confirm, name="follow_confirm"),
+    path("bevaka/hantera/<str:token>/", follow.manage, name="follow_manage"),
+    path("bevaka/sluta/<str:token>/", follow.stop, name="follow_stop"),
+    path("bevaka/avsluta/<str:token>/", follow.unsubscribe, name="unsubscribe"),
     path("healthz", views.healthz, name="healthz"),
     path("robots.txt", views.robots_txt, name="robots_txt"),
     path("parties.css", views.party_css, name="party_css"),

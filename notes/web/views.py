@@ -310,7 +310,7 @@ def robots_txt(request):
     # Exports and the API are for people and programs that ask for them, not for crawlers.
     # The admin is not named: its address is nobody's business (it asks for a login anyway).
     lines = ["User-agent: *", "Disallow: /api/"]
-    lines += ["Disallow: /notes/export"]
+    lines += ["Disallow: /notes/export", "Disallow: /bevaka/"]
     lines += [f"Sitemap: {sitemap}", ""]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 

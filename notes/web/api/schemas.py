@@ -95,6 +95,10 @@ class NoteFilters(Schema):
         {"type": "string", "maxLength": _filter_option("case", "max_length")},
         _("Diarienummer eller dess början: KS-2021/123, eller KS-2021 för hela serien."),
     ) = None
+    person: _documented(
+        {"type": "string", "maxLength": _filter_option("person", "max_length")},
+        _("Den som undertecknat, som i adressen till personens sida: anna-andersson."),
+    ) = None
     kind: _documented(
         {"type": "string", "enum": list(AnnotationKind.values)}, _("Anteckningens typ.")
     ) = None

@@ -1,0 +1,122 @@
+"""The alert emails: a confirmation link, a manage link, and the digest of what is new.
+
+Each is plain text with a simple HTML alternative, in the subscriber's language, rendered from
+templates/email/. Every email about alerts carries the manage link; digests also carry the
+one-click unsubscribe headers of RFC 8058 (List-Unsubscribe, List-Unsubscribe-Post).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from notes.alerts import Digest, Follow, Subscriber, link_token
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def manage_url(subscriber: Subscriber) -> str:
+    return absolute(reverse("notes:follow_manage", args=[link_token(subscriber)]))
+
+
+def unsubscribe_url(subscriber: Subscriber) -> str:
+    return absolute(reverse("notes:unsubscribe", args=[link_token(subscriber)]))
+
+
+def list_url(follow: Follow) -> str:
+    path = reverse("notes:annotation_list")
+    return absolute(path + ("?" + follow.query if follow.query else ""))
+
+
+def rendered(template: str, context: dict, language: str) -> tuple[str, str]:
+    """(plain text, HTML) of templates/email/<template>.txt and .html in `language`."""
+    with translation.override(language):
+        return (
+            render_to_string(f"email/{template}.txt", context),
+            render_to_string(f"email/{template}.html", context),
+        )
+
+
+def message(
+    to: str, subject: str, text: str, html: str, unsubscribe: str = ""
+) -> EmailMultiAlternatives:
+    headers = {"Auto-Submitted": "auto-generated"}
+    if unsubscribe:
+        headers["List-Unsubscribe"] = f"<{unsubscribe}>"
+        headers["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    mail = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to], headers=headers)
+    mail.attach_alternative(html, "text/html")
+    return mail
+
+
+def confirmation(follow: Follow) -> EmailMultiAlternatives:
+    """The double opt-in: a link that confirms the follow (valid 48 hours), or, for a follow
+    already confirmed, that it is, so the form says the same whatever the address follows."""
+    subscriber = follow.subscriber
+    context = {
+        "follow": follow,
+        "confirm_url": absolute(reverse("notes:follow_confirm", args=[link_token(follow)])),
+        "list_url": list_url(follow),
+        "manage_url": manage_url(subscriber),
+        "municipality": settings.MUNICIPALITY_NAME,
+    }
+    template = "follow_active" if follow.confirmed_at else "follow_confirm"
+    text, html = rendered(template, context, subscriber.language)
+    with translation.override(subscriber.language):
+        subject = _("Bekräfta din bevakning: %(label)s") % {"label": follow.label}
+        if follow.confirmed_at:
+            subject = _("Du bevakar redan: %(label)s") % {"label": follow.label}
+    return message(subscriber.email, subject, text, html)
+
+
+def manage_link(subscriber: Subscriber) -> EmailMultiAlternatives:
+    context = {"manage_url": manage_url(subscriber), "municipality": settings.MUNICIPALITY_NAME}
+    text, html = rendered("manage_link", context, subscriber.language)
+    with translation.override(subscriber.language):
+        subject = _("Dina bevakningar i protokollsarkivet")
+    return message(subscriber.email, subject, text, html)
+
+
+def digest_content(subscriber: Subscriber, sections: list[dict]) -> dict:
+    """Subject, text and HTML of a digest. `sections`: per follow, `follow`, `annotations`
+    (listed) and `more` (how many more are new, reached by the list's link)."""
+    for section in sections:
+        section["list_url"] = list_url(section["follow"])
+        section["stop_url"] = absolute(
+            reverse("notes:follow_stop", args=[link_token(section["follow"])])
+        )
+        for annotation in section["annotations"]:
+            annotation.absolute_url = absolute(annotation.get_absolute_url())
+    context = {
+        "sections": sections,
+        "manage_url": manage_url(subscriber),
+        "unsubscribe_url": unsubscribe_url(subscriber),
+        "municipality": settings.MUNICIPALITY_NAME,
+    }
+    text, html = rendered("digest", context, subscriber.language)
+    count = sum(len(s["annotations"]) + s["more"] for s in sections)
+    with translation.override(subscriber.language):
+        subject = (
+            _("Nytt i protokollsarkivet: %(label)s") % {"label": sections[0]["follow"].label}
+            if len(sections) == 1
+            else _("Nytt i protokollsarkivet: %(count)s anteckningar för dina bevakningar")
+            % {"count": count}
+        )
+    return {
+        "subject": subject[:300],
+        "text": text,
+        "html": html,
+        "unsubscribe_url": unsubscribe_url(subscriber),
+    }
+
+
+def digest_message(digest: Digest) -> EmailMultiAlternatives:
+    return message(
+        digest.subscriber.email, digest.subject, digest.text, digest.html, digest.unsubscribe_url
+    )
