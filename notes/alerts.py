@@ -81,9 +81,16 @@ class Follow(models.Model):
     query = models.CharField(_("filter"), max_length=1000)
     label = models.CharField(_("beskrivning"), max_length=500)
     key = models.CharField(max_length=40, default=new_key, editable=False)
+    # The language asked for with this follow: the address's own once the follow is
+    # confirmed (so nobody but the mailbox's owner changes the language of its emails).
+    language = models.CharField(_("språk"), max_length=8, default="sv")
     # When the link was sent (again): it is valid for 48 hours from then.
     created_at = models.DateTimeField(_("skapad"), default=timezone.now)
     confirmed_at = models.DateTimeField(_("bekräftad"), null=True, blank=True)
+
+    # What it follows in the reader's words (notes.web.alert_mail.label_of), set for a page
+    # or an email; `label` is the words of when it was made.
+    shown_label: str = ""
 
     class Meta:
         verbose_name = _("bevakning")

@@ -13,6 +13,7 @@ import email.policy
 import io
 import re
 import socket
+from urllib.parse import urlencode
 
 import feedparser
 import pytest
@@ -22,6 +23,7 @@ from django.core.cache import caches
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.http import QueryDict
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -33,6 +35,8 @@ from huddinge_archive.email_url import email_settings
 from notes.alerts import Digest, DigestEntry, Follow, Subscriber, by_token, link_token
 from notes.management.commands.send_alerts import write_digest
 from notes.models import Annotation
+from notes.queries.alerts import normalised_query
+from notes.web import follow as follow_views
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -382,6 +386,9 @@ def test_the_form_answers_the_same_whether_or_not_the_address_follows_anything(c
     link_known = client.post("/bevaka/lank/", {"email": "known@example.org"})
     link_unknown = client.post("/bevaka/lank/", {"email": "nobody@example.org"})
     assert link_known.content == link_unknown.content
+    # The link is sent after the answer (so it takes no longer for a known address).
+    for thread in follow_views.BACKGROUND:
+        thread.join(5)
     # Only the mailbox learns: the known address gets "already following" and its link.
     subjects = sorted(m.subject for m in mail.outbox)
     assert subjects == [
@@ -400,22 +407,40 @@ def test_subscribing_is_limited_per_address_and_per_client(client, settings):
             subscribe(client, "party=V", "a@example.org", REMOTE_ADDR=f"10.0.0.{n}").status_code
             == 200
         )
-    assert subscribe(client, "party=V", "A@example.org", REMOTE_ADDR="10.0.0.9").status_code == 429
+    refused = subscribe(client, "party=V", "A@example.org", REMOTE_ADDR="10.0.0.9")
+    assert refused.status_code == 429 and 0 < int(refused["Retry-After"]) <= 3600
+    assert re.search(r"Försök igen om \d+ minut(er)?\.", refused.content.decode())
+    assert 'value="A@example.org"' in refused.content.decode(), "what was typed stays"
     caches["ratelimit"].clear()
     for n in range(3):
         assert subscribe(client, "party=S", f"{n}@example.org").status_code == 200
     limited = subscribe(client, "party=S", "new@example.org")
     assert limited.status_code == 429 and "För många försök" in limited.content.decode()
     assert not Follow.objects.filter(subscriber__email="new@example.org").exists()
+    # A client already refused does not use up an address's tries: its owner can still ask.
+    for _n in range(5):
+        assert subscribe(client, "party=S", "victim@example.org").status_code == 429
+    owner = subscribe(client, "party=S", "victim@example.org", REMOTE_ADDR="10.9.9.9")
+    assert owner.status_code == 200
 
 
 @pytest.mark.django_db
-def test_bad_input_is_a_clear_400(client):
+def test_bad_input_is_a_clear_4xx(client):
     party("V")
     response = subscribe(client, "party=V", "not an address")
     assert response.status_code == 400 and "e-postadress" in response.content.decode()
     assert client.get("/bevaka/?date_after=igår").status_code == 400
-    assert not Subscriber.objects.exists() and mail.outbox == []
+    assert client.get("/bevaka/?person=ingen-alls").status_code == 404
+    link = client.post("/bevaka/lank/", {"email": "nej"})
+    assert link.status_code == 400 and 'name="email"' in link.content.decode(), "the form again"
+    assert client.get("/bevaka/lank/").status_code == 200
+    # A line break in a filter is never a line of an email's header.
+    newline = subscribe(client, "party=V&q=skola%0ABcc:%20x@example.org", "nl@example.org")
+    assert newline.status_code in (200, 400)
+    if newline.status_code == 200:
+        assert "\n" not in Follow.objects.get().label
+        assert "\n" not in mail.outbox[0].subject
+    assert Subscriber.objects.filter(email="not an address").count() == 0
 
 
 @pytest.mark.django_db
@@ -487,6 +512,46 @@ def test_tokens_are_not_guessable_from_the_database(client):
     assert Follow.objects.filter(pk=follow.pk).exists()
 
 
+@pytest.mark.django_db
+def test_one_click_twice_is_done_twice(client):
+    follow = follow_confirmed("party=V")
+    url = f"/bevaka/avsluta/{link_token(follow.subscriber)}/"
+    for _n in range(2):
+        response = client.post(url, "List-Unsubscribe=One-Click", content_type="text/plain")
+        assert response.status_code == 200
+    assert not Subscriber.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_mailbox_changes_the_language_of_its_emails(client):
+    party("V"), party("S")
+    follow = follow_confirmed("party=V", address="anna@example.org", language="sv")
+    # Somebody asks for English emails to Anna's address.
+    subscribe(client, "party=S", "anna@example.org", language="en")
+    follow.subscriber.refresh_from_db()
+    assert follow.subscriber.language == "sv"
+    assert mail.outbox[-1].subject == "Confirm your alert: party S", "the request's own language"
+    annotation(parties=("V",))
+    send_alerts()
+    assert mail.outbox[-1].subject.startswith("Nytt i protokollsarkivet"), "still Swedish"
+    # Anna confirms it herself: from then on, English.
+    confirm_from(client, mail.outbox[-2])
+    follow.subscriber.refresh_from_db()
+    assert follow.subscriber.language == "en"
+
+
+@pytest.mark.django_db
+def test_what_is_followed_is_named_in_the_readers_language(client):
+    follow = follow_confirmed("party=V&q=skola")
+    party("V")
+    token = link_token(follow.subscriber)
+    swedish = client.get(f"/bevaka/hantera/{token}/").content.decode()
+    assert "parti V, sökning" in swedish
+    client.cookies["django_language"] = "en"
+    english = client.get(f"/bevaka/hantera/{token}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "party V, search" in english
+
+
 # -- where Bevaka is offered -------------------------------------------------------------------
 
 
@@ -530,3 +595,27 @@ def test_email_url_gives_djangos_settings():
     assert email_settings("file:///tmp/mail")["EMAIL_FILE_PATH"] == "/tmp/mail"
     with pytest.raises(ImproperlyConfigured):
         email_settings("carrier-pigeon://coop")
+
+
+PARAMS = st.lists(
+    st.tuples(
+        st.sampled_from(["q", "party", "kind", "case", "page", "sort", "item", "after"]),
+        st.text(alphabet="abcSVsv åä-/ 1", max_size=8),
+    ),
+    max_size=8,
+)
+
+
+@given(pairs=PARAMS, seed=st.randoms())
+def test_a_filter_is_one_follow_whatever_the_order_of_its_parameters(pairs, seed):
+    """The same filter reached from different pages (parameters in another order, paging and
+    sorting, party letters in either case, blanks) is one follow; normalising is idempotent."""
+    shuffled = list(pairs)
+    seed.shuffle(shuffled)
+    first = normalised_query(QueryDict(urlencode(pairs)))
+    assert normalised_query(QueryDict(urlencode(shuffled))) == first
+    assert normalised_query(QueryDict(first)) == first
+    kept = QueryDict(first)
+    assert not {"page", "sort", "after"} & set(kept.keys())
+    assert all(v == v.strip() and v for values in kept.lists() for v in values[1])
+    assert all(v == v.upper() for v in kept.getlist("party"))

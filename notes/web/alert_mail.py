@@ -9,12 +9,27 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from notes.alerts import Digest, Follow, Subscriber, link_token
+from notes.queries.annotations import filtered_annotations
+from notes.web.feeds import describe_filter
+
+
+def label_for(annotation_filter) -> str:
+    """What a filter follows, in words of the active language, on one line."""
+    return " ".join(describe_filter(annotation_filter).split()) or _("alla anteckningar")
+
+
+def label_of(follow: Follow) -> str:
+    """The follow's filter in words of the active language (the label kept when it was made,
+    if its filter no longer holds)."""
+    annotation_filter, result = filtered_annotations(QueryDict(follow.query))
+    return follow.label if result is None else label_for(annotation_filter)
 
 
 def absolute(path: str) -> str:
@@ -67,11 +82,14 @@ def confirmation(follow: Follow) -> EmailMultiAlternatives:
         "municipality": settings.MUNICIPALITY_NAME,
     }
     template = "follow_active" if follow.confirmed_at else "follow_confirm"
-    text, html = rendered(template, context, subscriber.language)
-    with translation.override(subscriber.language):
-        subject = _("Bekräfta din bevakning: %(label)s") % {"label": follow.label}
+    # Until it is confirmed, in the language asked for with it; then in the address's.
+    language = subscriber.language if follow.confirmed_at else follow.language
+    with translation.override(language):
+        follow.shown_label = label_of(follow)
+        subject = _("Bekräfta din bevakning: %(label)s") % {"label": follow.shown_label}
         if follow.confirmed_at:
-            subject = _("Du bevakar redan: %(label)s") % {"label": follow.label}
+            subject = _("Du bevakar redan: %(label)s") % {"label": follow.shown_label}
+    text, html = rendered(template, context, language)
     return message(subscriber.email, subject, text, html)
 
 
@@ -86,6 +104,9 @@ def manage_link(subscriber: Subscriber) -> EmailMultiAlternatives:
 def digest_content(subscriber: Subscriber, sections: list[dict]) -> dict:
     """Subject, text and HTML of a digest. `sections`: per follow, `follow`, `annotations`
     (listed) and `more` (how many more are new, reached by the list's link)."""
+    with translation.override(subscriber.language):
+        for section in sections:
+            section["follow"].shown_label = label_of(section["follow"])
     for section in sections:
         section["list_url"] = list_url(section["follow"])
         section["stop_url"] = absolute(
@@ -103,7 +124,7 @@ def digest_content(subscriber: Subscriber, sections: list[dict]) -> dict:
     count = sum(len(s["annotations"]) + s["more"] for s in sections)
     with translation.override(subscriber.language):
         subject = (
-            _("Nytt i protokollsarkivet: %(label)s") % {"label": sections[0]["follow"].label}
+            _("Nytt i protokollsarkivet: %(label)s") % {"label": sections[0]["follow"].shown_label}
             if len(sections) == 1
             else _("Nytt i protokollsarkivet: %(count)s anteckningar för dina bevakningar")
             % {"count": count}

@@ -113,7 +113,8 @@ def site(live_server, settings, db) -> Site:
     from django.utils import timezone
 
     from notes.ingest.importing import import_file
-    from notes.models import Annotation, Body
+    from notes.alerts import link_token
+    from notes.models import Annotation, Body, Follow, Subscriber
     from tests.factories import (
         AgendaItemFactory,
         AnnotationFactory,
@@ -191,6 +192,8 @@ def site(live_server, settings, db) -> Site:
     )
     person = sample.signatories.first()
     assert person is not None, "the sample is signed by Sara Heelge Vikmång"
+    reader = Subscriber.objects.create(email="reader@example.org")
+    Follow.objects.create(subscriber=reader, query="party=S", label="parti S", kind="party")
     return Site(
         url=live_server.url,
         paths={
@@ -210,5 +213,8 @@ def site(live_server, settings, db) -> Site:
             "accessibility": "/tillganglighet/",
             "notice-board": "/anslagstavla/",
             "kf-annotation": kf_annotation.get_absolute_url(),
+            "follow": "/bevaka/?party=S&q=skola",
+            "follow-link": "/bevaka/lank/",
+            "follow-manage": f"/bevaka/hantera/{link_token(reader)}/",
         },
     )

@@ -40,11 +40,16 @@ PAGE_TYPES = {
     "accessibility": 200,
     "notice-board": 200,
     "kf-annotation": 200,
+    "follow": 200,
+    "follow-link": 200,
+    "follow-manage": 200,
 }
 
 # What must be on the page for the check to mean something: the seed data is meant to make
 # these parts appear, and an axe run over a page without them would prove nothing about them.
 MUST_SHOW = {
+    "follow": "form input[type=email]",
+    "follow-manage": ".follow-list form button",
     "notes": ".pagination",
     "search": ".excerpt mark",
     "bad-filter": ".errors[role=alert]",
@@ -324,7 +329,8 @@ def test_keyboard_reaches_the_whole_filter_form_with_visible_focus(page, site):
 
 
 @pytest.mark.parametrize(
-    "name", ["home", "notes", "annotation", "item", "meeting", "notice-board", "accessibility"]
+    "name",
+    ["home", "notes", "annotation", "item", "meeting", "notice-board", "accessibility", "follow"],
 )
 def test_english_interface_meets_wcag_21_aa(browser, site, name):
     """The English interface: right lang attribute, translated chrome, no axe violations."""
