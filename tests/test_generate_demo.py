@@ -8,6 +8,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection, transaction
 from django.utils import timezone
 
 from notes import demo
@@ -15,6 +16,7 @@ from notes.demo import plan, writer
 from notes.models import AgendaItem, Annotation, Body, Meeting, Party, Person
 from notes.parties import PARTIES
 from notes.queries.search import search
+from notes.sql.bulk import compact_after_load
 
 N = 400
 
@@ -303,3 +305,23 @@ def test_demo_texts_were_entered_when_their_minutes_were_published():
         published = annotation.item.meeting.published_at
         assert published is not None and published <= now
         assert annotation.created_at == published
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bulk_load_is_compacted_and_its_pages_marked_all_visible():
+    """After a load: one version per row and every page all-visible, so the covering
+    indexes answer lists and facets without fetching rows (index-only scans)."""
+    demo.generate(300, seed=5)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM notes_annotation")
+        rows = cursor.fetchone()[0]
+    assert compact_after_load() is True
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT relpages, relallvisible FROM pg_class WHERE relname = 'notes_annotation'"
+        )
+        pages, visible = cursor.fetchone()
+    assert pages > 0 and visible == pages
+    with transaction.atomic():
+        assert compact_after_load() is False, "VACUUM cannot run in a transaction"
+    assert Annotation.objects.count() == rows

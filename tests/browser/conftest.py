@@ -112,8 +112,8 @@ def site(live_server, settings, db) -> Site:
     """
     from django.utils import timezone
 
-    from notes.ingest.importing import import_file
     from notes.alerts import link_token
+    from notes.ingest.importing import import_file
     from notes.models import Annotation, Body, Follow, Subscriber
     from tests.factories import (
         AgendaItemFactory,
