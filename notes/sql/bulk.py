@@ -91,7 +91,7 @@ def compact_after_load() -> bool:
 
     A load writes each annotation, then sets its copies (is_public, body_key, party_ids,
     the search vector): two to four versions of every row, so a million annotations took
-    4 GB instead of under 1 GB and a search read four times the pages for its matches.
+    4 GB instead of 1.4 GB and a search read three times the pages for its matches.
     And until a VACUUM has marked the pages all-visible, the covering indexes cannot answer
     alone: lists and facets fetched every row (343 ms instead of 53 ms for the facets of one
     item number at a million). The rewrite locks the table (about a minute at a million):
