@@ -69,19 +69,19 @@ def analyze_loaded_tables() -> None:
     expects one row and picks nested loops that rescan thousands of annotations per item
     (seconds per search on a few thousand rows) until autovacuum comes round.
     """
-    tables = [
-        ANNOTATIONS,
-        Annotation.parties.through._meta.db_table,
-        Annotation.signatories.through._meta.db_table,
-        AgendaItem._meta.db_table,
-        Meeting._meta.db_table,
-        Person._meta.db_table,
-        SearchWord._meta.db_table,
-        PartySetCount._meta.db_table,
-        PartySetMonthCount._meta.db_table,
-    ]
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE " + ", ".join(connection.ops.quote_name(t) for t in tables))
+        cursor.execute("ANALYZE " + _names(loaded_tables()))
+
+
+def loaded_tables() -> list[str]:
+    """The tables a bulk load writes."""
+    models = [Annotation.parties.through, Annotation.signatories.through, AgendaItem, Meeting]
+    models += [Person, SearchWord, PartySetCount, PartySetMonthCount]
+    return [ANNOTATIONS, *(model._meta.db_table for model in models)]
+
+
+def _names(tables: list[str]) -> str:
+    return ", ".join(connection.ops.quote_name(t) for t in tables)
 
 
 def compact_after_load() -> bool:
@@ -99,16 +99,7 @@ def compact_after_load() -> bool:
     """
     if connection.in_atomic_block:
         return False
-    tables = [
-        ANNOTATIONS,
-        Annotation.parties.through._meta.db_table,
-        Annotation.signatories.through._meta.db_table,
-        AgendaItem._meta.db_table,
-        Meeting._meta.db_table,
-    ]
     with connection.cursor() as cursor:
         cursor.execute("VACUUM FULL " + connection.ops.quote_name(ANNOTATIONS))
-        cursor.execute(
-            "VACUUM (ANALYZE) " + ", ".join(connection.ops.quote_name(t) for t in tables)
-        )
+        cursor.execute("VACUUM (ANALYZE) " + _names(loaded_tables()))
     return True
