@@ -277,6 +277,16 @@ def test_one_email_per_address_with_a_section_per_follow_and_english_on_request(
 
 
 @pytest.mark.django_db
+def test_an_annotation_two_follows_match_is_counted_once():
+    follow_confirmed("party=V")
+    follow_confirmed("kind=reservation")
+    both = annotation(kind="reservation")
+    send_alerts()
+    assert mail.outbox[0].subject == "Nytt i protokollsarkivet: 1 anteckning för dina bevakningar"
+    assert annotation_ids(mail.outbox[0].body) == [both.pk, both.pk], "listed in each section"
+
+
+@pytest.mark.django_db
 def test_a_long_digest_lists_some_and_links_to_the_rest(settings):
     settings.ALERT_LIST_SIZE = 3
     follow_confirmed("party=V")

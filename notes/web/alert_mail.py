@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notes.alerts import Digest, Follow, Subscriber, link_token
 from notes.queries.annotations import filtered_annotations
@@ -103,7 +104,8 @@ def manage_link(subscriber: Subscriber) -> EmailMultiAlternatives:
 
 def digest_content(subscriber: Subscriber, sections: list[dict]) -> dict:
     """Subject, text and HTML of a digest. `sections`: per follow, `follow`, `annotations`
-    (listed) and `more` (how many more are new, reached by the list's link)."""
+    (listed), `more` (how many more are new, reached by the list's link) and `ids` (all of
+    them)."""
     with translation.override(subscriber.language):
         for section in sections:
             section["follow"].shown_label = label_of(section["follow"])
@@ -121,14 +123,18 @@ def digest_content(subscriber: Subscriber, sections: list[dict]) -> dict:
         "municipality": settings.MUNICIPALITY_NAME,
     }
     text, html = rendered("digest", context, subscriber.language)
-    count = sum(len(s["annotations"]) + s["more"] for s in sections)
+    # Annotations, not entries: one that two follows match is counted once.
+    count = len({pk for section in sections for pk in section["ids"]})
     with translation.override(subscriber.language):
-        subject = (
-            _("Nytt i protokollsarkivet: %(label)s") % {"label": sections[0]["follow"].shown_label}
-            if len(sections) == 1
-            else _("Nytt i protokollsarkivet: %(count)s anteckningar för dina bevakningar")
-            % {"count": count}
-        )
+        if len(sections) == 1:
+            label = sections[0]["follow"].shown_label
+            subject = _("Nytt i protokollsarkivet: %(label)s") % {"label": label}
+        else:
+            subject = ngettext(
+                "Nytt i protokollsarkivet: %(count)s anteckning för dina bevakningar",
+                "Nytt i protokollsarkivet: %(count)s anteckningar för dina bevakningar",
+                count,
+            ) % {"count": count}
     return {
         "subject": subject[:300],
         "text": text,
