@@ -8,6 +8,7 @@ relinked and `rebuild_facet_counts()`. The archive version needs nothing: its tr
 from __future__ import annotations
 
 from django.db import connection
+from django.db.models import Model
 
 from notes.models import (
     AgendaItem,
@@ -75,8 +76,8 @@ def analyze_loaded_tables() -> None:
 
 def loaded_tables() -> list[str]:
     """The tables a bulk load writes."""
-    models = [Annotation.parties.through, Annotation.signatories.through, AgendaItem, Meeting]
-    models += [Person, SearchWord, PartySetCount, PartySetMonthCount]
+    models: list[type[Model]] = [Annotation.parties.through, Annotation.signatories.through]
+    models += [AgendaItem, Meeting, Person, SearchWord, PartySetCount, PartySetMonthCount]
     return [ANNOTATIONS, *(model._meta.db_table for model in models)]
 
 
