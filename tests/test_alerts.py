@@ -573,6 +573,8 @@ def test_lists_cases_parties_and_people_offer_to_follow(client):
     assert 'href="/bevaka/?party=V&amp;q=skola"' in listing
     item_page = client.get(made.item.get_absolute_url()).content.decode()
     assert 'href="/bevaka/?case=KS-2024/7"' in item_page
+    detail = client.get(made.get_absolute_url()).content.decode()
+    assert 'href="/bevaka/?case=KS-2024/7"' in detail and 'href="/bevaka/?party=V"' in detail
     assert 'href="/bevaka/?party=V"' in client.get("/parties/vansterpartiet/").content.decode()
     person_page = client.get("/people/anna-exempel/").content.decode()
     assert 'href="/bevaka/?person=anna-exempel"' in person_page
