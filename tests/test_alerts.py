@@ -631,3 +631,21 @@ def test_a_filter_is_one_follow_whatever_the_order_of_its_parameters(pairs, seed
     assert not {"page", "sort", "after"} & set(kept.keys())
     assert all(v == v.strip() and v for values in kept.lists() for v in values[1])
     assert all(v == v.upper() for v in kept.getlist("party"))
+
+
+@pytest.mark.django_db
+def test_an_administrator_finds_and_erases_an_address(admin_client, clerk):
+    """Erasure on request (GDPR): an administrator finds the address and deletes it with its
+    follows; a clerk, who enters minutes, does not see the addresses at all."""
+    follow_confirmed("party=V", address="erase-me@example.org")
+    follow_confirmed("party=S", address="keep@example.org")
+    found = admin_client.get("/admin/notes/subscriber/?q=erase-me")
+    assert found.status_code == 200
+    content = found.content.decode()
+    assert "erase-me@example.org" in content and "keep@example.org" not in content
+    assert "Prenumeranter" in content or "prenumeranter" in content
+    erased = Subscriber.objects.get(email="erase-me@example.org")
+    admin_client.post(f"/admin/notes/subscriber/{erased.pk}/delete/", {"post": "yes"})
+    assert list(Subscriber.objects.values_list("email", flat=True)) == ["keep@example.org"]
+    assert Follow.objects.count() == 1
+    assert clerk.get("/admin/notes/subscriber/").status_code == 403
