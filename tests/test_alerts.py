@@ -441,6 +441,8 @@ def test_bad_input_is_a_clear_4xx(client):
     assert response.status_code == 400 and "e-postadress" in response.content.decode()
     assert client.get("/bevaka/?date_after=igår").status_code == 400
     assert client.get("/bevaka/?person=ingen-alls").status_code == 404
+    too_long = client.get("/bevaka/?" + urlencode({"q": "å" * 200, "case": "Ö" * 50}))
+    assert too_long.status_code == 400 and "för långt" in too_long.content.decode()
     link = client.post("/bevaka/lank/", {"email": "nej"})
     assert link.status_code == 400 and 'name="email"' in link.content.decode(), "the form again"
     assert client.get("/bevaka/lank/").status_code == 200

@@ -110,6 +110,13 @@ def follow(request):
     if person and not Person.objects.public().filter(slug=person).exists():
         raise NotFoundWithReason(_("Personen finns inte i arkivet."))
     query = normalised_query(request.GET)
+    if len(query) > Follow._meta.get_field("query").max_length:
+        return render(
+            request,
+            "notes/follow_message.html",
+            {"message": _("Filtret är för långt för en bevakning. Korta sökningen.")},
+            status=400,
+        )
     label = alert_mail.label_for(annotation_filter)
     language = translation.get_language() if translation.get_language() in ("sv", "en") else "sv"
     form = FollowForm(request.POST or None, initial={"language": language})
