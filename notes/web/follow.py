@@ -37,6 +37,10 @@ from notes.web.errors import NotFoundWithReason, bad_filter
 log = logging.getLogger(__name__)
 
 
+# The longest filter a follow keeps (Follow.query).
+QUERY_LENGTH = 1000
+
+
 class FollowForm(forms.Form):
     email = forms.EmailField(
         label=gettext_lazy("Din e-postadress"),
@@ -110,7 +114,7 @@ def follow(request):
     if person and not Person.objects.public().filter(slug=person).exists():
         raise NotFoundWithReason(_("Personen finns inte i arkivet."))
     query = normalised_query(request.GET)
-    if len(query) > Follow._meta.get_field("query").max_length:
+    if len(query) > QUERY_LENGTH:
         return render(
             request,
             "notes/follow_message.html",
