@@ -26,6 +26,8 @@ __all__ = ["Digest", "DigestEntry", "Follow", "Subscriber", "by_token", "link_to
 
 CONFIRM_WITHIN = datetime.timedelta(hours=48)
 UNCONFIRMED_KEPT = datetime.timedelta(days=7)
+# The longest filter (a query string) a follow keeps.
+QUERY_LENGTH = 1000
 
 
 def new_key() -> str:
@@ -78,7 +80,7 @@ class Follow(models.Model):
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="follows")
     kind = models.CharField(_("typ"), max_length=10, choices=Kind)
-    query = models.CharField(_("filter"), max_length=1000)
+    query = models.CharField(_("filter"), max_length=QUERY_LENGTH)
     label = models.CharField(_("beskrivning"), max_length=500)
     key = models.CharField(max_length=40, default=new_key, editable=False)
     # The language asked for with this follow: the address's own once the follow is

@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 from django_ratelimit.core import get_usage
 
-from notes.alerts import Follow, Subscriber, by_token, link_token
+from notes.alerts import QUERY_LENGTH, Follow, Subscriber, by_token, link_token
 from notes.models import Person
 from notes.queries.alerts import follow_kind, normalised_query
 from notes.queries.annotations import filtered_annotations
@@ -35,10 +35,6 @@ from notes.web.client import client_address
 from notes.web.errors import NotFoundWithReason, bad_filter
 
 log = logging.getLogger(__name__)
-
-
-# The longest filter a follow keeps (Follow.query).
-QUERY_LENGTH = 1000
 
 
 class FollowForm(forms.Form):
