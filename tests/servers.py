@@ -31,16 +31,22 @@ def wait_until(predicate, seconds: float = 60) -> None:
     raise AssertionError("timed out waiting")
 
 
-def start_apps(env: dict, count: int, apps: list) -> list[str]:
-    """`count` gunicorn servers (one worker each), appended to `apps` as they start (so the
-    caller's `finally` stops them whatever fails); returns their base URLs."""
+def manage(env: dict, *args: str, timeout: int = 300, quiet: bool = False) -> None:
+    """`manage.py *args` in the project, with `env`; fails the test if the command does."""
     subprocess.run(
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+        [sys.executable, "manage.py", *args],
         cwd=ROOT,
         env=env,
         check=True,
-        timeout=300,
+        timeout=timeout,
+        capture_output=quiet,
     )
+
+
+def start_apps(env: dict, count: int, apps: list) -> list[str]:
+    """`count` gunicorn servers (one worker each), appended to `apps` as they start (so the
+    caller's `finally` stops them whatever fails); returns their base URLs."""
+    manage(env, "collectstatic", "--noinput", "-v0")
     urls = []
     for _ in range(count):
         port = free_port()

@@ -19,6 +19,7 @@ from django.core.cache import cache, caches
 
 from huddinge_archive.processes import end_with_parent
 from tests.factories import AnnotationFactory
+from tests.servers import manage
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -145,20 +146,8 @@ def test_database_outage_gives_503_and_recovers_without_restart(tmp_path):
             "PYTHONWARNINGS": "ignore",
             "STATIC_ROOT": str(tmp_path / "static"),
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
+        manage(env, "collectstatic", "--noinput", "-v0")
+        manage(env, "migrate", "--noinput", "-v0")
         port = _free_port()
         app = subprocess.Popen(
             [

@@ -11,7 +11,6 @@ import contextlib
 import os
 import shutil
 import subprocess
-import sys
 import tempfile
 import urllib.error
 import urllib.request
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import psycopg
 
-from tests.servers import start_apps, stop_apps
+from tests.servers import manage, start_apps, stop_apps
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "tests" / "fixtures" / "huddinge-ks-2021-05-05-arende-22.txt"
@@ -79,21 +78,8 @@ def test_public_pages_read_the_replica_clerks_and_writers_the_primary(tmp_path):
             "STATIC_ROOT": str(tmp_path / "static"),
             "PAGE_CACHE_SECONDS": "0",  # what is read, not what was kept
         }
-        subprocess.run(
-            [sys.executable, "manage.py", "migrate", "--noinput", "-v0"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=300,
-        )
-        subprocess.run(
-            [sys.executable, "manage.py", "import_notes", str(SAMPLE), "--no-progress"],
-            cwd=ROOT,
-            env=env,
-            check=True,
-            timeout=120,
-            capture_output=True,
-        )
+        manage(env, "migrate", "--noinput", "-v0")
+        manage(env, "import_notes", str(SAMPLE), "--no-progress", timeout=120, quiet=True)
         # The replica: a base backup of the primary, streaming from it (-R writes the
         # connection and standby.signal), on a socket of its own.
         subprocess.run(
