@@ -252,6 +252,9 @@ DATES = st.one_of(
 @example(
     after=datetime.date(2019, 6, 1), before=datetime.date(2022, 11, 30), parties=(), kind=None
 )  # whole months at both ends, nothing counted over the rows
+@example(
+    after=datetime.date(2019, 1, 31), before=datetime.date(2019, 2, 1), parties=(), kind=None
+)  # no whole month between the ends of two months: two edges, one in each (found by CI)
 def test_dates_inside_a_year_are_counted_from_whole_years_and_edges(
     after, before, parties, kind, client
 ):

@@ -190,8 +190,10 @@ def _whole_months(start: datetime.date, end: datetime.date):
     left at either end, inside one month each)."""
     first = start.month if start.day == 1 else start.month + 1
     last = end.month if end == _month_end(end) else end.month - 1
-    if first > last:
-        return None, [(start, end)]
+    if first > last:  # no whole month: one month, or the ends of two that follow each other
+        if start.month == end.month:
+            return None, [(start, end)]
+        return None, [(start, _month_end(start)), (end.replace(day=1), end)]
     left = []
     if start.day != 1:
         left.append((start, _month_end(start)))
