@@ -325,3 +325,37 @@ def test_a_bulk_load_is_compacted_and_its_pages_marked_all_visible():
     with transaction.atomic():
         assert compact_after_load() is False, "VACUUM cannot run in a transaction"
     assert Annotation.objects.count() == rows
+    assert physical_dates() == sorted(physical_dates(), reverse=True), "rows in date order"
+
+
+def physical_dates() -> list:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT date FROM notes_annotation ORDER BY ctid")
+        return [row[0] for row in cursor.fetchall()]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_compact_archive_puts_rows_written_in_any_order_in_date_order():
+    demo.generate(120, seed=9)
+    # Rows rewritten newest-last, as an import of old minutes after new ones leaves them.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE notes_annotation SET version = version WHERE date < %s", ["2020-01-01"]
+        )
+    assert physical_dates() != sorted(physical_dates(), reverse=True)
+    out = StringIO()
+    call_command("compact_archive", stdout=out)
+    assert "Compacted the annotation table" in out.getvalue()
+    assert physical_dates() == sorted(physical_dates(), reverse=True)
+
+
+@pytest.mark.django_db
+def test_search_vectors_are_kept_in_their_rows():
+    """Migration 0031: a long text is moved out of the row before its vector is (a search
+    reads the vector of every row it walks, the text only of those it shows)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = "
+            "'notes_annotation'::regclass AND attname IN ('search_vector', 'text')"
+        )
+        assert dict(cursor.fetchall()) == {"search_vector": "m", "text": "x"}
