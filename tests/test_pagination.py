@@ -199,30 +199,74 @@ def test_relevance_over_a_large_search_ranks_the_newest_hits_only(client, small_
     assert ids == newest_first(hits)
 
 
-@pytest.mark.parametrize("q", ["fritidsgårdar", "Vårby", "fritidsgårdar -Vårby", "saknas"])
-def test_relevance_pages_are_the_same_with_or_without_the_walk(
-    client, settings, small_limits, rows, q
+@pytest.mark.parametrize("q", ["fritidsgårdar", "Vårby", "fritidsgårdar -Vårby", "saknas", "och"])
+@pytest.mark.parametrize("sort", ["relevance", "newest", "oldest"])
+def test_pages_are_the_same_whichever_way_the_hits_are_read(
+    client, settings, small_limits, rows, q, sort
 ):
-    """The newest hits read by the date index (one walk: probe and candidates) give the same
-    pages, count and ranked set as the unordered probe with its candidates subquery."""
+    """Every hit read once (the census: exact count, newest hits, facets), the date index
+    walked for the newest hits, or the unordered probe with its candidates subquery: the
+    same pages and ranked set; the census's count is the exact number of hits."""
 
-    def pages(walk_ms):
-        settings.NEWEST_WALK_MS = walk_ms
+    def pages(census: int, walk_ms: int):
+        settings.SEARCH_CENSUS_LIMIT, settings.NEWEST_WALK_MS = census, walk_ms
         for kept in caches.all():  # no page or facets kept from the other reading
             kept.clear()
-        response = client.get("/notes/", {"q": q})
+        order = {"sort": sort} if sort != "relevance" else {}  # (the default is not in the URL)
+        response = client.get("/notes/", {"q": q, **order})
         page = response.context["page"]
-        api = client.get("/api/notes/", {"q": q, "page_size": 2}).json()
-        return (
-            shown_ids(response),
-            page.count,
-            page.exact,
-            page.ranked_limit,
-            [r["id"] for r in api["results"]],
-            api["count"],
-        )
+        api = client.get("/api/notes/", {"q": q, "page_size": 2, **order}).json()
+        return (shown_ids(response), page.exact, page.ranked_limit, ids_of(api)), (page, api)
 
-    assert pages(250) == pages(0)
+    census, (page, api) = pages(20_000, 250)
+    assert census == pages(0, 250)[0] == pages(0, 0)[0]
+    hits = sum(1 for a in rows if q in a.text) if q in ("fritidsgårdar", "Vårby") else None
+    if hits is not None:
+        assert page.known and page.count == hits and api["count"] == hits
+
+
+def ids_of(api: dict) -> list[int]:
+    return [r["id"] for r in api["results"]]
+
+
+def test_the_census_reads_every_hit_once_for_count_page_and_facets(
+    client, settings, small_limits, rows
+):
+    """A search whose hits the planner expects to be few reads them once: no walk of the
+    date index, no second read for the facets, and the count is exact (not "more than")."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/notes/?q=fritidsgårdar")
+    reads = [q["sql"] for q in captured if "MATERIALIZED" in q["sql"]]
+    assert len(reads) == 1 and "'newest'" in reads[0]
+    searched = [q["sql"] for q in captured if "search_vector" in q["sql"]]
+    walks = [sql for sql in searched if "MATERIALIZED" not in sql and "LIMIT 6" in sql]
+    assert not walks
+    page, facet_lists = response.context["page"], response.context["facets"]
+    hits = [a for a in rows if "fritidsgårdar" in a.text]
+    assert page.known and page.count == len(hits) > LIMIT
+    assert sum(r["count"] for r in facet_lists["kind"]) == len(hits)
+    assert f"{len(hits)} anteckningar" in response.content.decode()
+    assert set(shown_ids(response)) <= set(newest_first(hits)[:LIMIT])
+
+
+def test_a_census_that_runs_out_leaves_the_page_to_the_walk(
+    client, settings, small_limits, rows, monkeypatch
+):
+    """The planner expected few hits and was wrong: the read gives up after SEARCH_CENSUS_MS
+    and the page is made as without it, from the same transaction."""
+    settings.SEARCH_CENSUS_MS = 20
+    census = facets.census
+
+    def slow(queryset, newest):
+        return census(queryset.extra(where=["(pg_sleep(0.01))::text = ''"]), newest)
+
+    monkeypatch.setattr(facets, "census", slow)
+    response = client.get("/notes/?q=fritidsgårdar")
+    assert response.status_code == 200
+    page = response.context["page"]
+    hits = [a for a in rows if "fritidsgårdar" in a.text]
+    assert not page.exact and page.ranked_limit == LIMIT
+    assert set(shown_ids(response)) <= set(newest_first(hits)[:LIMIT])
 
 
 def test_the_walk_gives_up_in_time_and_restores_the_timeout(settings, rows):
@@ -381,6 +425,7 @@ def test_a_search_has_its_own_lower_bound_for_live_facets(client, small_limits, 
     not counted live above FACET_LIVE_SEARCH_LIMIT, while a list of the same size still is."""
     settings.FACET_LIVE_LIMIT = 1000
     settings.FACET_LIVE_SEARCH_LIMIT = 5  # the estimate is at least EXACT_COUNT_LIMIT + 1
+    settings.SEARCH_CENSUS_LIMIT = 0  # (a search the planner expects to be small: below)
     with CaptureQueriesContext(connection) as queries:
         response = client.get("/notes/?q=fritidsgårdar&sort=newest")
     assert not response.context["page"].exact

@@ -9,6 +9,7 @@ the same annotations for the same query string.
 from __future__ import annotations
 
 from collections import Counter
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
@@ -23,7 +24,7 @@ from notes.models import (
     Person,
     entered_order,
 )
-from notes.queries import cache, facets
+from notes.queries import cache, facets, pagination
 from notes.queries.filters import AnnotationFilter
 
 
@@ -58,6 +59,45 @@ def known_count(annotation_filter: AnnotationFilter) -> int | None:
     return None
 
 
+@dataclass
+class Tally:
+    """What is known of a result's size before it is paged: `count`, its exact size (None when
+    not known); `hits`, its newest (pk, date) rows, up to EXACT_COUNT_LIMIT + 1, read with
+    that count; `facets`, its facet lists from the same read."""
+
+    count: int | None = None
+    hits: list[tuple] | None = None
+    facets: dict | None = None
+
+
+def tally(annotation_filter: AnnotationFilter, result) -> Tally:
+    """The kept counts' exact size (known_count), or, for a search the planner expects to
+    have at most SEARCH_CENSUS_LIMIT hits, every hit read once (facets.census), under
+    SEARCH_CENSUS_MS: its exact count, its newest hits to rank or page, and its facets.
+
+    A search's hits are read from the table (its words are in no covering index), so reading
+    them all once costs what the date walk for its newest 1 000 would cost at best, and then
+    the walk, the estimate and a second read for the facets are not needed. Where the planner
+    misjudged and the read runs out, the page goes on without it (walk, estimate)."""
+    count = known_count(annotation_filter)
+    data = annotation_filter.form.cleaned_data
+    if count is not None or not facets.is_search(data) or settings.SEARCH_CENSUS_LIMIT <= 0:
+        return Tally(count)
+    limit = settings.SEARCH_CENSUS_LIMIT
+    if data.get("sort") in ("newest", "oldest"):
+        # In date order the date index gives the page whatever the count: the read is worth
+        # it only where the facets would read the same hits anyway.
+        limit = min(limit, settings.FACET_LIVE_SEARCH_LIMIT)
+    if pagination.estimate_rows(result) > limit:
+        return Tally()
+    newest = pagination.exact_count_limit() + 1
+    found = cache.within(settings.SEARCH_CENSUS_MS, lambda: facets.census(result, newest))
+    if found is cache.UNAVAILABLE:
+        return Tally()
+    facet_lists, hits = found
+    return Tally(sum(row["count"] for row in facet_lists["kind"]), hits, facet_lists)
+
+
 def party_count(party: Party) -> int:
     """The exact number of the party's public annotations, from the kept counts."""
     where = facets.kept_filter({"party": [party.abbreviation]})
@@ -65,15 +105,19 @@ def party_count(party: Party) -> int:
     return facets.kept_count(where)
 
 
-def annotation_facets(request, annotation_filter: AnnotationFilter, result, page):
-    """Facet counts for the result: over its ids when it is small; from the kept counts when
-    the filter allows; otherwise counted over the result, cached by archive version and under
-    a timeout of their own, unless the result is estimated at over FACET_LIVE_LIMIT rows
-    (then cache.UNAVAILABLE)."""
+def annotation_facets(
+    request, annotation_filter: AnnotationFilter, result, page, counted: dict | None = None
+):
+    """Facet counts for the result: `counted` when the caller read them already (Tally);
+    over its ids when it is small; from the kept counts when the filter allows; otherwise
+    counted over the result, cached by archive version and under a timeout of their own,
+    unless the result is estimated at over FACET_LIVE_LIMIT rows (then cache.UNAVAILABLE)."""
     data = annotation_filter.form.cleaned_data
     parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
     kept = facets.kept_filter(data)
-    if page.exact:
+    if counted is not None:
+        compute = lambda: counted  # noqa: E731
+    elif page.exact:
         ids = page.ids
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size

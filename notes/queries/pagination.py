@@ -21,6 +21,8 @@ with `OFFSET`; both grow with the archive. Here instead:
   walk has NEWEST_WALK_MS; where it runs out, the hits are sparse among the dates, so they are
   read from the word index and sorted instead (NEWEST_SORT_MS), and only where that runs out
   too does the probe fall back to the unordered read.
+- **Or no walk at all:** a caller that read every hit of a search once (its exact count and
+  newest rows: notes.queries.annotations.tally) passes them in as `known_count` and `hits`.
 """
 
 from __future__ import annotations
@@ -148,7 +150,10 @@ def parse_cursor(raw: str, name: str) -> tuple[datetime.date, int]:
 
 
 def estimate_rows(queryset) -> int:
-    """The planner's estimate of the result's size: one EXPLAIN, no rows read."""
+    """The planner's estimate of the result's size: one EXPLAIN, no rows read (none for a
+    result known to be empty, such as a search of stop words only)."""
+    if queryset.query.is_empty():
+        return 0
     plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
     return int(plan[0]["Plan"]["Plan Rows"])
 
@@ -217,13 +222,16 @@ def paginate(
     per_page: int | None = None,
     page_param: str = "page",
     known_count: int | None = None,
+    hits: list[tuple] | None = None,
 ):
     """The requested page of `queryset` (already ordered) as a Window; PageError if it is not
     there or the request is malformed.
 
     `known_count`, the result's exact size when the caller has it cheaply (the kept counts,
     notes.queries.facets): above the exact-count limit no ids are read and no estimate is made; the
-    count shown is this one, and the pages go by cursor as for any large result."""
+    count shown is this one, and the pages go by cursor as for any large result. `hits`, the
+    result's newest (pk, date) rows (up to the limit + 1, newest first) when the caller read
+    them with `known_count` (notes.queries.annotations.tally): no ids are read again."""
     per_page = per_page or settings.PAGE_SIZE
     limit = exact_count_limit()
     params = request.GET
@@ -242,7 +250,10 @@ def paginate(
 
     fields = ("pk", "date") if keyset else ("pk",)
     newest = None
-    if known_count is not None and known_count > limit:
+    if hits is not None:
+        found = list(hits[: limit + 1])
+        newest = None if keyset else [row[0] for row in found]
+    elif known_count is not None and known_count > limit:
         found = []  # large: reading its first ids unordered would only confirm it
     elif not keyset and (walked := newest_hits(queryset, limit + 1)) is not None:
         found = walked

@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Exists, F, Lookup, OuterRef, Q
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -333,16 +333,22 @@ def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
             max_fragments=2,
             fragment_delimiter=" … ",
         )
-    title_snippet: models.Expression = models.Value("", output_field=models.TextField())
+    title_snippet: models.Expression | Subquery = models.Value("", output_field=models.TextField())
     if wide:
         # The item's title with its matches marked: a hit found only in the title shows why.
-        title_snippet = SearchHeadline(
-            "item__title",
+        # A subquery, not a join: reading the result's ids or counting its hits (which
+        # leave this column out) then joins no item per hit.
+        headline = SearchHeadline(
+            "title",
             SearchQuery(wide, search_type="raw", config="simple"),
             config="swedish",
             start_sel=MARK_START,
             stop_sel=MARK_STOP,
             highlight_all=True,
+        )
+        title_snippet = Subquery(
+            AgendaItem.objects.filter(pk=OuterRef("item_id")).values(headline=headline)[:1],
+            output_field=models.TextField(),
         )
     references = compiler.references()
     if references is not None:

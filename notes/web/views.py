@@ -21,13 +21,13 @@ from notes.queries.annotations import (
     case_path,
     filtered_annotations,
     item_with_annotations,
-    known_count,
     meeting_with_items,
     parties_with_counts,
     party_count,
     party_votes,
     public_versions,
     settle_count,
+    tally,
 )
 from notes.queries.cache import cache_state
 from notes.queries.filters import AnnotationFilter
@@ -37,10 +37,12 @@ from notes.web.chips import active_filters, redirect_to_canonical
 from notes.web.errors import NotFoundWithReason
 
 
-def page_or_404(request, queryset, per_page=None, count=None):
+def page_or_404(request, queryset, per_page=None, count=None, hits=None):
     """The requested page (notes.queries.pagination), or a 404 that says why it is not there."""
     try:
-        return pagination.paginate(request, queryset, per_page=per_page, known_count=count)
+        return pagination.paginate(
+            request, queryset, per_page=per_page, known_count=count, hits=hits
+        )
     except pagination.PageError as error:
         raise NotFoundWithReason(str(error)) from None
 
@@ -116,8 +118,9 @@ def annotation_list(request):
             {"filter": annotation_filter, "errors": annotation_filter.error_list()},
             status=400,
         )
-    page = page_or_404(request, result, count=known_count(annotation_filter))
-    facet_lists = annotation_facets(request, annotation_filter, result, page)
+    known = tally(annotation_filter, result)
+    page = page_or_404(request, result, count=known.count, hits=known.hits)
+    facet_lists = annotation_facets(request, annotation_filter, result, page, known.facets)
     settle_count(page, facet_lists)
     return render(
         request,

@@ -26,9 +26,9 @@ from notes.queries.annotations import (
     annotation_facets,
     filtered_annotations,
     for_api,
-    known_count,
     parties_with_counts,
     settle_count,
+    tally,
 )
 from notes.queries.board import running_notices
 from notes.queries.filters import AnnotationFilterForm
@@ -106,7 +106,7 @@ def _positive_int(request, name: str, default: int, maximum: int | None = None) 
     return value
 
 
-def page_or_error(request, queryset, known_count=None):
+def page_or_error(request, queryset, known_count=None, hits=None):
     """The requested page (notes.queries.pagination); bad `page`/`page_size`/cursor is a 400, a page
     that is not there a 404.
 
@@ -118,7 +118,9 @@ def page_or_error(request, queryset, known_count=None):
     )
     _positive_int(request, "page", 1)
     try:
-        return pagination.paginate(request, queryset, per_page=page_size, known_count=known_count)
+        return pagination.paginate(
+            request, queryset, per_page=page_size, known_count=known_count, hits=hits
+        )
     except pagination.PageError as error:
         if error.missing:
             raise ApiError(404, detail=str(error)) from None
@@ -242,7 +244,8 @@ def note_list(request, filters: Query[schemas.NoteFilters], paging: Query[schema
     annotation_filter, result = filtered_annotations(request.GET)
     if result is None:
         raise ApiError(400, errors=form_errors(annotation_filter.form))
-    page = page_or_error(request, for_api(result), known_count(annotation_filter))
+    known = tally(annotation_filter, result)
+    page = page_or_error(request, for_api(result), known.count, known.hits)
     if not page.known:  # the page's own (cached) facets: the API's count is the page's
         settle_count(page, annotation_facets(request, annotation_filter, result, page))
     results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
