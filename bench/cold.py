@@ -86,10 +86,17 @@ def _query(rng: random.Random, vocab: dict) -> str:
 
 
 def cold_urls(vocab: dict, seed: int, per_kind: int) -> dict[str, list[str]]:
-    """``per_kind`` distinct URLs per kind: list and facet pages, searches, the API."""
+    """``per_kind`` distinct URLs per kind: list and facet pages, searches, the API's lists
+    and the API's searches (judged as searches: the issue's targets are by what a request
+    does, list or search, not by its format)."""
     rng = random.Random(seed)
     seen: set[str] = set()
-    result: dict[str, list[str]] = {"cold_list": [], "cold_search": [], "cold_api": []}
+    result: dict[str, list[str]] = {
+        "cold_list": [],
+        "cold_search": [],
+        "cold_api": [],
+        "cold_api_search": [],
+    }
 
     def add(kind: str, path: str, params: dict) -> None:
         url = path + ("?" + urllib.parse.urlencode(params, doseq=True) if params else "")
@@ -111,9 +118,10 @@ def cold_urls(vocab: dict, seed: int, per_kind: int) -> dict[str, list[str]]:
             if rng.random() < 0.4:
                 params["sort"] = ["newest"]
             add(kind, "/notes/", params)
+        elif kind == "cold_api":
+            add(kind, "/api/notes/", params)
         else:
-            if rng.random() < 0.5:
-                params["q"] = [_query(rng, vocab)]
+            params["q"] = [_query(rng, vocab)]
             add(kind, "/api/notes/", params)
     return result
 
@@ -122,7 +130,12 @@ def cold_scenarios(db_url: str, seed: int = 7, per_kind: int = 60) -> list[dict]
     """Scenarios for bench/loadgen.py's ``urls`` mode: each URL requested once, one client."""
     vocab = vocabulary(db_url, seed)
     urls = cold_urls(vocab, seed, per_kind)
-    category = {"cold_list": "list", "cold_search": "search", "cold_api": "list"}
+    category = {
+        "cold_list": "list",
+        "cold_search": "search",
+        "cold_api": "list",
+        "cold_api_search": "search",
+    }
     return [
         {
             "name": name,

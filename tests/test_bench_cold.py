@@ -34,9 +34,10 @@ def test_cold_urls_are_distinct_and_drawn_from_the_archive(sample_annotation):
     assert vocab["words"] and all(len(word) >= 5 for word in vocab["words"])
     urls = cold.cold_urls(vocab, seed=3, per_kind=25)
     every = [url for kind in urls.values() for url in kind]
-    assert len(every) == len(set(every)) == 75
-    assert all("q=" in url for url in urls["cold_search"])
-    assert all(url.startswith("/api/notes/") for url in urls["cold_api"])
+    assert len(every) == len(set(every)) == 100
+    assert all("q=" in url for url in urls["cold_search"] + urls["cold_api_search"])
+    assert not any("q=" in url for url in urls["cold_list"] + urls["cold_api"])
+    assert all(url.startswith("/api/notes/") for url in urls["cold_api"] + urls["cold_api_search"])
     assert cold.cold_urls(vocab, seed=3, per_kind=25) == urls  # seeded: the same stream
     assert cold.cold_urls(vocab, seed=4, per_kind=25) != urls
 
