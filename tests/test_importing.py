@@ -125,6 +125,43 @@ def test_failure_after_parsing_rolls_back_the_whole_file(tmp_path, monkeypatch, 
     assert counts() == (0, 0, 0)
 
 
+def test_import_commits_do_not_wait_for_the_disk_and_the_setting_is_restored(
+    sample_path, monkeypatch
+):
+    """import_notes turns synchronous_commit off for its own run (each file still commits
+    atomically), and gives the connection back as it found it, after a failure too."""
+    from django.db import connection
+
+    from notes.ingest import importing
+    from notes.management.commands import import_notes
+
+    def setting() -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SHOW synchronous_commit")
+            return cursor.fetchone()[0]
+
+    seen = []
+    real = importing.import_file
+
+    def recording(path, **options):
+        seen.append(setting())
+        return real(path, **options)
+
+    monkeypatch.setattr(import_notes, "import_file", recording)
+    before = setting()
+    run_import(sample_path)
+    assert seen == ["off"] and setting() == before == "on"
+    assert counts() == (1, 1, 1)
+
+    def failing(path, **options):
+        raise RuntimeError("the disk is on fire")
+
+    monkeypatch.setattr(import_notes, "import_file", failing)
+    with pytest.raises(RuntimeError):
+        run_import(sample_path)
+    assert setting() == "on"
+
+
 def test_unknown_party_is_reported_not_invented(tmp_path):
     path = tmp_path / "okant.txt"
     path.write_text(VARIANT.replace("Per Persson (V)", "Per Persson (XYZ)"), encoding="utf-8")

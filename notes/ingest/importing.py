@@ -84,6 +84,25 @@ def remembering_lookups():
         _looked_up.reset(token)
 
 
+@contextmanager
+def commits_not_waiting_for_disk():
+    """For a command that imports many files, one transaction each: a commit does not wait
+    for the database's write-ahead log to reach the disk (`synchronous_commit` off, on this
+    connection, until the block ends). Each file stays atomic, all of it or none; a crash of
+    the database server can lose only the last moment's commits (under a second), which the
+    next run of the same import writes again (an import is idempotent). A wait per file was
+    a good part of the time of a 10 000-file import. Not for the admin's imports."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT current_setting('synchronous_commit')")
+        previous = cursor.fetchone()[0]
+        cursor.execute("SELECT set_config('synchronous_commit', 'off', false)")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT set_config('synchronous_commit', %s, false)", [previous])
+
+
 def _recalled(key):
     known = _looked_up.get()
     return None if known is None else known.get(key)

@@ -8,7 +8,13 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from notes.ingest.importing import Outcome, collect_files, import_file, remembering_lookups
+from notes.ingest.importing import (
+    Outcome,
+    collect_files,
+    commits_not_waiting_for_disk,
+    import_file,
+    remembering_lookups,
+)
 
 
 class Command(BaseCommand):
@@ -41,7 +47,9 @@ class Command(BaseCommand):
 
         counts = dict.fromkeys(Outcome, 0)
         counts[Outcome.FAILED] += len(missing)
-        with remembering_lookups():  # names found once are not looked up again this run
+        # Names found once are not looked up again this run; a commit per file does not
+        # wait for the disk (a crash loses under a second of them, which a rerun redoes).
+        with remembering_lookups(), commits_not_waiting_for_disk():
             for result in self._import_all(files, dry_run, not draft, progress=not no_progress):
                 counts[result.outcome] += 1
                 if result.outcome is Outcome.FAILED:
