@@ -350,3 +350,40 @@ def test_the_page_names_the_stop_words_it_left_out(client):
     html = client.get("/notes/", {"q": "skola och att"}).content.decode()
     assert "Orden och, att är för vanliga" in html
     assert "lämnades utanför" not in client.get("/notes/", {"q": "skola"}).content.decode()
+
+
+def test_a_common_word_is_checked_row_by_row_with_the_same_hits(client, db):
+    """A word in a tenth or more of the archive (by PostgreSQL's statistics) is not read
+    from the word index but checked on the rows the other filters leave: the same hits,
+    negated or not, alone or beside a rarer word."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notes.queries.search import vocabulary
+
+    item = AgendaItemFactory(title="Budget")
+    for n in range(60):
+        rare = " Vårby har fått en ny idrottshall." if n % 15 == 0 else ""
+        AnnotationFactory(
+            item=item if n % 2 else AgendaItemFactory(),
+            kind="reservation" if n % 3 else "protokollsanteckning",
+            text=f"Kommunen måste agera nu, punkt {n}.{rare}",
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE notes_annotation")
+    assert "måst" in vocabulary(["måst", "vårby"])[1]
+    assert "vårby" not in vocabulary(["måst", "vårby"])[1]
+    public = Annotation.objects.public()
+    for q, kind in [("måste", "reservation"), ("måste Vårby", ""), ("Vårby -måste", "")]:
+        params = {"q": q, **({"kind": kind} if kind else {})}
+        with CaptureQueriesContext(connection) as captured:
+            found = client.get("/api/notes/", {**params, "page_size": 100}).json()
+        assert any("ts_match_vq" in c["sql"] for c in captured), q
+        rows = public.filter(kind=kind) if kind else public
+        want = {
+            a.pk
+            for a in rows
+            if ("måste" in a.text) == ("-måste" not in q)
+            and ("Vårby" in a.text or "Vårby" not in q)
+        }
+        assert {r["id"] for r in found["results"]} == want and found["count"] == len(want), q

@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
+from django.db.models import BooleanField, Exists, F, Func, Lookup, OuterRef, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,6 +52,8 @@ from notes.queries.reading import reading
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 _MIN_PART_LENGTH = 3
+# A word in at least this share of the annotations is "common" (see _tsquery).
+COMMON_SHARE = 0.1
 _MAX_PARTS_PER_WORD = 30
 _FOLD = str.maketrans(ACCENTED, FOLDED)
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
@@ -103,8 +105,18 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''").replace("\\", "\\\\") + "'"
 
 
-def _tsquery(text: str) -> Q:
-    return Q(search_vector=SearchQuery(text, search_type="raw", config="simple"))
+def _tsquery(text: str, common: bool = False) -> Q:
+    """The vector matches `text`; by the word index, unless the words are `common`."""
+    query = SearchQuery(text, search_type="raw", config="simple")
+    if common:
+        # A word in a tenth or more of the archive: its index entry lists hundreds of
+        # thousands of rows (50-110 ms to read at a million), more than the rows the other
+        # filters leave to check one by one. The function form of `@@` keeps the planner
+        # from reading it (and estimates a third of the rows: a common word's size).
+        return Q(
+            Func(F("search_vector"), query, function="ts_match_vq", output_field=BooleanField())
+        )
+    return Q(search_vector=query)
 
 
 def expand_compounds(tsquery_text: str, parts: dict[str, list[str]] | None = None):
@@ -145,8 +157,15 @@ def expand_compounds(tsquery_text: str, parts: dict[str, list[str]] | None = Non
 def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
     """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index),
     and, for a lexeme typed without accents, the words that fold to it (`vikmång`)."""
+    return vocabulary(lexemes)[0]
+
+
+def vocabulary(lexemes: list[str]) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """words_containing(), and which of the lexemes are common: in at least COMMON_SHARE of
+    the annotations by PostgreSQL's own statistics (pg_stats, kept by ANALYZE), in the same
+    query."""
     if not lexemes:
-        return {}
+        return {}, frozenset()
     table = SearchWord._meta.db_table
     folded = [w for w in lexemes if w == w.translate(_FOLD)]
     sql = f"""
@@ -169,17 +188,28 @@ def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
             ORDER BY length(word), word
             LIMIT %s
         ) AS w
+        UNION ALL
+        SELECT NULL, e.elem FROM pg_stats AS s
+        CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
+            AS e (elem, freq)
+        WHERE s.schemaname = current_schema() AND s.tablename = '{Annotation._meta.db_table}'
+          AND s.attname = 'search_vector' AND e.freq >= %s AND e.elem = ANY(%s::text[])
     """
     found: dict[str, list[str]] = {}
+    common: set[str] = set()
     params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_PARTS_PER_WORD]
+    params += [COMMON_SHARE, lexemes]
     with reading().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for part, word in rows:
+        if part is None:
+            common.add(word)
+            continue
         words = found.setdefault(part, [])
         if word not in words:
             words.append(word)
-    return found
+    return found, frozenset(common)
 
 
 def _to_tsqueries(texts: list[str]) -> list[str]:
@@ -225,7 +255,7 @@ class _Compiler:
             }
             - {""}
         )
-        parts = words_containing([w for w in lexemes if len(w) >= _MIN_PART_LENGTH])
+        parts, self.common = vocabulary([w for w in lexemes if len(w) >= _MIN_PART_LENGTH])
         self.wide = {
             term: expand_compounds(text, parts)[0] if text else ""
             for term, text in self.exact.items()
@@ -267,7 +297,17 @@ class _Compiler:
             # Only the text's own words (weight B) are read again for the capitals.
             mentioned = _tsquery(f"{abbreviation}:B") & Q(text__regex=rf"\m{term.value}\M")
             return (_tsquery(named) | mentioned) if named else mentioned
-        return _tsquery(wide) if wide else None
+        return _tsquery(wide, self.is_common(term)) if wide else None
+
+    def is_common(self, term: ql.Term) -> bool:
+        """A word (not a phrase) whose every lexeme is common: it narrows a result little,
+        so it is checked row by row (_tsquery). Its compound parts and accent variants are
+        rarer words OR-ed to it, which cannot make it narrower."""
+        exact = self.exact.get(term, "")
+        if term.kind != "text" or not exact or "&" in exact or "<" in exact or "!" in exact:
+            return False
+        lexemes = [m.group(1).replace("''", "'") for m in _LEXEME.finditer(exact)]
+        return bool(lexemes) and all(lexeme in self.common for lexeme in lexemes)
 
     def references(self) -> Q | None:
         """Annotations an exact reference of the query points at: these rank first."""
