@@ -314,3 +314,38 @@ def test_a_large_several_party_list_is_counted_from_the_party_sets(client, setti
     counts = {row["abbreviation"]: row["count"] for row in response.context["facets"]["party"]}
     assert counts == {"S": 3, "V": 4, "M": 2}
     assert sum(row["count"] for row in response.context["facets"]["kind"]) == 5
+
+
+def test_facet_links_narrow_the_result_and_start_paging_over():
+    """Each facet row links to the same filter with its own value (the party replacing the
+    parties chosen, a year as its date range), paging dropped; the chosen row is marked;
+    names are escaped."""
+    from django.http import QueryDict
+
+    from notes.web.facet_html import render_facets
+
+    facets = {
+        "party": [
+            {"abbreviation": "S", "name": "Socialdemokraterna", "slug": "s", "count": 1200},
+            {"abbreviation": "M", "name": "Moderaterna <b>", "slug": "m", "count": 3},
+        ],
+        "body": [{"slug": "ks", "name": "Kommunstyrelsen", "count": 5}],
+        "kind": [{"code": "reservation", "name": "Reservation", "count": 7}],
+        "year": [{"year": 2021, "count": 9}],
+    }
+    query = QueryDict("party=S&q=skola%20%26%20v%C3%A5rd&page=3&after=2021-01-01.5")
+    html = render_facets(facets, {"party": ["S"], "body": None, "kind": None}, query)
+    assert 'href="?party=M&amp;q=skola+%26+v%C3%A5rd" >' not in html
+    assert '<a href="?party=M&amp;q=skola+%26+v%C3%A5rd">Moderaterna &lt;b&gt; (M)</a>' in html
+    assert '<a href="?party=S&amp;q=skola+%26+v%C3%A5rd" aria-current="true">' in html
+    assert "?party=S&amp;q=skola+%26+v%C3%A5rd&amp;body=ks" in html
+    assert "date_after=2021-01-01&amp;date_before=2021-12-31" in html
+    assert "page=" not in html and "after=2021-01-01.5" not in html
+    assert (
+        '<span class="count">1\xa0200</span>' in html or '<span class="count">1 200</span>' in html
+    )
+    assert html.count("<li>") == 5
+    assert (
+        render_facets({"party": [], "body": [], "kind": [], "year": []}, {}, query).count("<h3>")
+        == 0
+    )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from notes.appeals import appeal_status
 from notes.models import AnnotationKind
 from notes.queries.search import MARK_START, highlight
+from notes.web.facet_html import render_facets
 from notes.web.formrender import choice_inputs, render_widget
 
 register = template.Library()
@@ -159,6 +160,12 @@ def _row(annotation, labels: dict) -> str:
         excerpt,
         signed,
     )
+
+
+@register.simple_tag(takes_context=True)
+def facet_nav(context, facets, annotation_filter):
+    """The facet lists beside a result, each row a link narrowing it (notes/web/facet_html.py)."""
+    return render_facets(facets, annotation_filter.form.cleaned_data, context.request.GET)
 
 
 @register.simple_tag
