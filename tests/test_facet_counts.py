@@ -345,6 +345,12 @@ def test_facet_links_narrow_the_result_and_start_paging_over():
         '<span class="count">1\xa0200</span>' in html or '<span class="count">1 200</span>' in html
     )
     assert html.count("<li>") == 5
+    # Inside a date range already chosen, a year narrows to its part of that range.
+    chosen = {"date_after": datetime.date(2021, 3, 15), "date_before": datetime.date(2022, 6, 30)}
+    years = {"year": [{"year": 2021, "count": 4}, {"year": 2022, "count": 5}]}
+    ranged = render_facets(years, chosen, QueryDict("date_after=2021-03-15&date_before=2022-06-30"))
+    assert "date_after=2021-03-15&amp;date_before=2021-12-31" in ranged
+    assert "date_after=2022-01-01&amp;date_before=2022-06-30" in ranged
     assert (
         render_facets({"party": [], "body": [], "kind": [], "year": []}, {}, query).count("<h3>")
         == 0

@@ -267,6 +267,41 @@ def test_a_census_that_runs_out_leaves_the_page_to_the_walk(
     hits = [a for a in rows if "fritidsgårdar" in a.text]
     assert not page.exact and page.ranked_limit == LIMIT
     assert set(shown_ids(response)) <= set(newest_first(hits)[:LIMIT])
+    # That lesser page is not kept (nor given an ETag to revalidate): the next request,
+    # with time enough, counts the hits, and its page is kept.
+    assert not response.has_header("ETag")
+    monkeypatch.setattr(facets, "census", census)
+    again = client.get("/notes/?q=fritidsgårdar")
+    assert again.context is not None, "made anew, not the kept page"
+    assert again.context["page"].count == len(hits) and again.has_header("ETag")
+    assert f"{len(hits)} anteckningar" in again.content.decode()
+    assert client.get("/notes/?q=fritidsgårdar").context is None  # now from the page cache
+
+
+def test_facets_read_with_the_hits_are_not_masked_by_an_older_timeout(
+    client, settings, small_limits, rows
+):
+    """Facets that ran out of time once are kept as "not counted" for the archive version
+    (so that every request does not try again); a census that reads them with the hits
+    shows them all the same."""
+    caches["archive"].clear()
+    settings.SEARCH_CENSUS_LIMIT = 0
+    settings.FACET_TIMEOUT_MS = 1
+    settings.FACET_LIVE_SEARCH_LIMIT = 10**6
+
+    def slow_facets(request, url):
+        return client.get(url).context["facets_unavailable"]
+
+    original = facets.facet_counts
+    facets.facet_counts = lambda qs: original(qs.extra(where=["(pg_sleep(0.01))::text = ''"]))
+    try:
+        assert slow_facets(None, "/notes/?q=fritidsgårdar&sort=newest")
+    finally:
+        facets.facet_counts = original
+    settings.SEARCH_CENSUS_LIMIT = 20_000
+    caches["pages"].clear()
+    response = client.get("/notes/?q=fritidsgårdar&sort=newest")
+    assert not response.context["facets_unavailable"] and response.context["facets"]["kind"]
 
 
 def test_the_walk_gives_up_in_time_and_restores_the_timeout(settings, rows):
@@ -487,3 +522,25 @@ def test_party_page_counts_exactly_past_the_limit(client, small_limits, rows):
     page = response.context["page"]
     assert page.known and page.count == len(own)
     assert f"{len(own)} anteckningar" in response.content.decode()
+
+
+@pytest.mark.parametrize("q", ["", "&q=fritidsgårdar"])
+def test_every_facet_link_leads_to_the_count_beside_it(client, rows, q):
+    """A facet row's count is the count of the page its link opens (a year inside a chosen
+    date range narrows to that part of it)."""
+    url = "/notes/?date_after=2022-05-05&date_before=2023-01-01" + q
+    response = client.get(url)
+    html = response.content.decode()
+    links = re.findall(
+        r'<li><a href="(\?[^"]+)"[^>]*>[^<]*</a> <span class="count">([^<]+)</span>', html
+    )
+    kinds = set(re.findall(r"<h3>([^<]+)</h3>", html))
+    assert {"Organ", "Typ", "År"} <= kinds and links
+    checked = 0
+    for href, count in links:
+        if "party=" in href and "party=" in url:
+            continue  # with parties chosen, a party's link is that party alone
+        target = client.get("/notes/" + href.replace("&amp;", "&"))
+        assert target.context["page"].count == int(count.replace("\xa0", "").replace(" ", "")), href
+        checked += 1
+    assert checked >= 3

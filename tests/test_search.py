@@ -374,6 +374,9 @@ def test_a_common_word_is_checked_row_by_row_with_the_same_hits(client, db):
     assert "måst" in vocabulary(["måst", "vårby"])[1]
     assert "vårby" not in vocabulary(["måst", "vårby"])[1]
     public = Annotation.objects.public()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/notes/", {"q": "måste"})  # alone: by the operator (its estimate)
+    assert not any("ts_match_vq" in c["sql"] for c in captured)
     for q, kind in [("måste", "reservation"), ("måste Vårby", ""), ("Vårby -måste", "")]:
         params = {"q": q, **({"kind": kind} if kind else {})}
         with CaptureQueriesContext(connection) as captured:

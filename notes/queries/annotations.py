@@ -83,12 +83,9 @@ def tally(annotation_filter: AnnotationFilter, result) -> Tally:
     data = annotation_filter.form.cleaned_data
     if count is not None or not facets.is_search(data) or settings.SEARCH_CENSUS_LIMIT <= 0:
         return Tally(count)
-    limit = settings.SEARCH_CENSUS_LIMIT
-    if data.get("sort") in ("newest", "oldest"):
-        # In date order the date index gives the page whatever the count: the read is worth
-        # it only where the facets would read the same hits anyway.
-        limit = min(limit, settings.FACET_LIVE_SEARCH_LIMIT)
-    if pagination.estimate_rows(result) > limit:
+    # The same in either order: a count and facets that changed with the sort would
+    # contradict each other (the date index would give a date-ordered page without it).
+    if pagination.estimate_rows(result) > settings.SEARCH_CENSUS_LIMIT:
         return Tally()
     newest = pagination.exact_count_limit() + 1
     found = cache.within(settings.SEARCH_CENSUS_MS, lambda: facets.census(result, newest))
@@ -116,8 +113,9 @@ def annotation_facets(
     parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
     kept = facets.kept_filter(data)
     if counted is not None:
-        compute = lambda: counted  # noqa: E731
-    elif page.exact:
+        # Read with the result itself: never an older "could not count" kept for this filter.
+        return counted
+    if page.exact:
         ids = page.ids
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
     elif kept is not None:  # a few thousand kept counts summed, whatever the archive's size

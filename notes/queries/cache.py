@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import logging
+from contextvars import ContextVar, Token
 
 from django.conf import settings
 from django.core.cache import caches
@@ -27,6 +28,23 @@ ALIAS = "archive"
 UNAVAILABLE = "unavailable"
 
 log = logging.getLogger("notes.queries.cache")
+
+# Whether something in this request ran out of time (within()): its page is then not kept
+# in the page cache, so that the next request tries again instead of repeating the lesser
+# answer (a count given as "more than 1 000", facets left out) until the archive changes.
+_gave_up: ContextVar[bool] = ContextVar("notes_gave_up", default=False)
+
+
+def gave_up() -> bool:
+    return _gave_up.get()
+
+
+def start_request() -> Token:
+    return _gave_up.set(False)
+
+
+def end_request(token: Token) -> None:
+    _gave_up.reset(token)
 
 
 def archive_version(request=None) -> int:
@@ -78,6 +96,7 @@ def within(milliseconds: int, compute):
         if error.__cause__.__class__.__name__ != "QueryCanceled":
             raise
         log.warning("gave up after %s ms: %s", milliseconds, error)
+        _gave_up.set(True)
         return UNAVAILABLE
 
 

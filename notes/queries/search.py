@@ -228,7 +228,7 @@ def _to_tsqueries(texts: list[str]) -> list[str]:
 class _Compiler:
     """Turns the tree into one Q, term by term, with what ranking and snippets need."""
 
-    def __init__(self, tree: ql.Node):
+    def __init__(self, tree: ql.Node, narrowed: bool = False):
         self.tree = tree
         found = list(ql.terms(tree))
         texts: list[str] = []
@@ -261,6 +261,10 @@ class _Compiler:
             for term, text in self.exact.items()
         }
         self.positive = [term for term, negated in found if not negated]
+        # Common words are checked row by row only beside something that narrows the result
+        # (another filter, or a rarer term): alone, the planner walks the date index for
+        # them anyway, and the operator form keeps its estimate of their count.
+        self.narrowed = narrowed or any(not self._all_common(t) for t in self.positive)
 
     def condition(self, node: ql.Node) -> Q | None:
         """The node's condition; None for a node with nothing searchable (left out)."""
@@ -300,9 +304,12 @@ class _Compiler:
         return _tsquery(wide, self.is_common(term)) if wide else None
 
     def is_common(self, term: ql.Term) -> bool:
-        """A word (not a phrase) whose every lexeme is common: it narrows a result little,
-        so it is checked row by row (_tsquery). Its compound parts and accent variants are
-        rarer words OR-ed to it, which cannot make it narrower."""
+        """A word (not a phrase) whose every lexeme is common, beside something narrower: it
+        is checked row by row (_tsquery). Its compound parts and accent variants are rarer
+        words OR-ed to it, which cannot make it narrower."""
+        return self.narrowed and self._all_common(term)
+
+    def _all_common(self, term: ql.Term) -> bool:
         exact = self.exact.get(term, "")
         if term.kind != "text" or not exact or "&" in exact or "<" in exact or "!" in exact:
             return False
@@ -335,14 +342,16 @@ def left_out(q: str) -> list[str]:
     return [w for w, query in zip(words, _to_tsqueries(words), strict=True) if not query]
 
 
-def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
+def search(queryset: AnnotationQuerySet, q: str, narrowed: bool = False) -> AnnotationQuerySet:
     """`queryset` narrowed by the query `q`; adds `reference_match`, `rank` and `snippet`.
+    `narrowed`: other filters narrow the result too (common words are then checked on the
+    rows they leave).
 
     Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, a party's own annotations)
     come first, then by relevance; order_by_relevance() applies that order.
     """
     tree = ql.parse(q)
-    compiler = _Compiler(tree) if tree is not None else None
+    compiler = _Compiler(tree, narrowed) if tree is not None else None
     condition = compiler.condition(tree) if compiler is not None and tree is not None else None
     rank: models.Expression = models.Value(0.0, output_field=models.FloatField())
     snippet: models.Expression = models.Value("", output_field=models.TextField())

@@ -5,6 +5,8 @@ row) about a tenth of a list page's time. The markup is what includes/facets.htm
 
 from __future__ import annotations
 
+import datetime
+
 from django.http import QueryDict
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -29,6 +31,18 @@ def _row(href: str, current: bool, label: str, count: int) -> str:
         f'<li><a href="{href}"{marked}>{label}</a> '
         f'<span class="count">{escape(grouped(count))}</span></li>'
     )
+
+
+def _year_range(year: int, cleaned: dict) -> dict[str, str]:
+    """The year as a date range, inside the range already chosen: the link narrows to the
+    rows its count counted, never to the rest of the year."""
+    start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    after, before = cleaned.get("date_after"), cleaned.get("date_before")
+    if after and start < after <= end:
+        start = after
+    if before and start <= before < end:
+        end = before
+    return {"date_after": start.isoformat(), "date_before": end.isoformat()}
 
 
 def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
@@ -88,10 +102,7 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
         _("År"),
         [
             _row(
-                _link(
-                    base,
-                    {"date_after": f"{row['year']}-01-01", "date_before": f"{row['year']}-12-31"},
-                ),
+                _link(base, _year_range(row["year"], cleaned)),
                 False,
                 str(row["year"]),
                 row["count"],

@@ -11,6 +11,7 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from notes.models import ArchiveVersion
+from notes.queries import cache
 
 
 class SwedishByDefaultMiddleware:
@@ -163,10 +164,19 @@ class ArchiveETagMiddleware:
         cached = self._cached_page(request, etag)
         if cached is not None:
             return cached
-        response = self.get_response(request)
+        token = cache.start_request()
+        try:
+            response = self.get_response(request)
+            complete = not cache.gave_up()
+        finally:
+            cache.end_request(token)
         # Only pages that set no cookie are the same for everyone (public pages carry no form
-        # token: the language switch is a link).
+        # token: the language switch is a link). A page made without something that ran out
+        # of time is neither kept nor given the ETag: the next request makes it again.
         if response.status_code == 200 and not response.has_header("ETag") and not response.cookies:
+            if not complete:
+                response.setdefault("Cache-Control", "no-cache")
+                return response
             response["ETag"] = etag
             response.setdefault("Cache-Control", "no-cache")
             self._keep_page(request, etag, response)
