@@ -35,6 +35,7 @@ from notes.web import citation
 from notes.web.chart_html import render_chart
 from notes.web.chips import active_filters, redirect_to_canonical
 from notes.web.errors import NotFoundWithReason
+from notes.web.exports import MAX_ROWS as EXPORT_LIMIT
 
 
 def page_or_404(request, queryset, per_page=None, count=None, hits=None):
@@ -132,6 +133,7 @@ def annotation_list(request):
             "facets": facet_lists if facet_lists != cache.UNAVAILABLE else None,
             "facets_unavailable": facet_lists == cache.UNAVAILABLE,
             "searching": annotation_filter.searching,
+            "export_limit": EXPORT_LIMIT,
             "left_out": search.left_out(annotation_filter.form.cleaned_data["q"])
             if annotation_filter.searching
             else [],
