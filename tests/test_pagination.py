@@ -200,6 +200,12 @@ def test_relevance_over_a_large_search_ranks_the_newest_hits_only(client, small_
     # Sorted by date, the same search pages through all its hits.
     ids, _ = walk(client, "/notes/?q=fritidsgårdar&sort=newest")
     assert ids == newest_first(hits)
+    # The last ranked page says where the rest are; past it, the 404 says so too.
+    last = client.get("/notes/?q=fritidsgårdar&page=2").content.decode()
+    assert 'href="?q=fritidsg%C3%A5rdar&amp;sort=newest">Fler träffar finns' in last
+    assert "Fler träffar finns" not in client.get("/notes/?q=fritidsgårdar").content.decode()
+    past = client.get("/notes/?q=fritidsgårdar&page=3")
+    assert past.status_code == 404 and "Sortera på datum" in past.content.decode()
 
 
 @pytest.mark.parametrize("q", ["fritidsgårdar", "Vårby", "fritidsgårdar -Vårby", "saknas", "och"])

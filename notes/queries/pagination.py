@@ -319,6 +319,15 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
                 _("Sidan finns inte: resultatet har %(count)s sidor.") % {"count": last},
                 missing=True,
             )
+        if not keyset:
+            raise PageError(
+                _(
+                    "Sidan finns inte: relevansordningen omfattar de %(limit)s nyaste "
+                    "träffarna. Sortera på datum för att bläddra bland alla."
+                )
+                % {"limit": limit},
+                missing=True,
+            )
         raise PageError(
             _(
                 "Sidan ligger för långt in i resultatet. Gå vidare med länken Nästa, "
