@@ -125,10 +125,7 @@ class AnnotationFilter(django_filters.FilterSet):
                 field.error_messages["invalid"] = _("Ange datumet som ÅÅÅÅ-MM-DD.")
 
     def filter_q(self, queryset, name, value):
-        if not value.strip():
-            return queryset
-        others = (v for k, v in self.form.cleaned_data.items() if k not in ("q", "sort"))
-        return search(queryset, value, narrowed=any(v not in (None, "", []) for v in others))
+        return search(queryset, value) if value.strip() else queryset
 
     def filter_queryset(self, queryset):
         queryset = super().filter_queryset(queryset)

@@ -29,7 +29,7 @@ from typing import Any
 from django.contrib.postgres.expressions import ArraySubquery
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import models
-from django.db.models import BooleanField, Exists, F, Func, Lookup, OuterRef, Q, Subquery
+from django.db.models import Exists, F, Lookup, OuterRef, Q, Subquery
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
@@ -52,8 +52,6 @@ from notes.queries.reading import reading
 MARK_START, MARK_STOP = "\ue000", "\ue001"
 
 _MIN_PART_LENGTH = 3
-# A word in at least this share of the annotations is "common" (see _tsquery).
-COMMON_SHARE = 0.1
 _MAX_PARTS_PER_WORD = 30
 _FOLD = str.maketrans(ACCENTED, FOLDED)
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
@@ -105,18 +103,8 @@ def _quote(lexeme: str) -> str:
     return "'" + lexeme.replace("'", "''").replace("\\", "\\\\") + "'"
 
 
-def _tsquery(text: str, common: bool = False) -> Q:
-    """The vector matches `text`; by the word index, unless the words are `common`."""
-    query = SearchQuery(text, search_type="raw", config="simple")
-    if common:
-        # A word in a tenth or more of the archive: its index entry lists hundreds of
-        # thousands of rows (50-110 ms to read at a million), more than the rows the other
-        # filters leave to check one by one. The function form of `@@` keeps the planner
-        # from reading it (and estimates a third of the rows: a common word's size).
-        return Q(
-            Func(F("search_vector"), query, function="ts_match_vq", output_field=BooleanField())
-        )
-    return Q(search_vector=query)
+def _tsquery(text: str) -> Q:
+    return Q(search_vector=SearchQuery(text, search_type="raw", config="simple"))
 
 
 def expand_compounds(tsquery_text: str, parts: dict[str, list[str]] | None = None):
@@ -157,15 +145,8 @@ def expand_compounds(tsquery_text: str, parts: dict[str, list[str]] | None = Non
 def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
     """For each lexeme, up to a few dozen vocabulary words that contain it (trigram index),
     and, for a lexeme typed without accents, the words that fold to it (`vikmång`)."""
-    return vocabulary(lexemes)[0]
-
-
-def vocabulary(lexemes: list[str]) -> tuple[dict[str, list[str]], frozenset[str]]:
-    """words_containing(), and which of the lexemes are common: in at least COMMON_SHARE of
-    the annotations by PostgreSQL's own statistics (pg_stats, kept by ANALYZE), in the same
-    query."""
     if not lexemes:
-        return {}, frozenset()
+        return {}
     table = SearchWord._meta.db_table
     folded = [w for w in lexemes if w == w.translate(_FOLD)]
     sql = f"""
@@ -188,28 +169,17 @@ def vocabulary(lexemes: list[str]) -> tuple[dict[str, list[str]], frozenset[str]
             ORDER BY length(word), word
             LIMIT %s
         ) AS w
-        UNION ALL
-        SELECT NULL, e.elem FROM pg_stats AS s
-        CROSS JOIN LATERAL unnest(s.most_common_elems::text::text[], s.most_common_elem_freqs)
-            AS e (elem, freq)
-        WHERE s.schemaname = current_schema() AND s.tablename = '{Annotation._meta.db_table}'
-          AND s.attname = 'search_vector' AND e.freq >= %s AND e.elem = ANY(%s::text[])
     """
     found: dict[str, list[str]] = {}
-    common: set[str] = set()
     params: list[Any] = [lexemes, _MAX_PARTS_PER_WORD, folded, _MAX_PARTS_PER_WORD]
-    params += [COMMON_SHARE, lexemes]
     with reading().cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     for part, word in rows:
-        if part is None:
-            common.add(word)
-            continue
         words = found.setdefault(part, [])
         if word not in words:
             words.append(word)
-    return found, frozenset(common)
+    return found
 
 
 def _to_tsqueries(texts: list[str]) -> list[str]:
@@ -228,7 +198,7 @@ def _to_tsqueries(texts: list[str]) -> list[str]:
 class _Compiler:
     """Turns the tree into one Q, term by term, with what ranking and snippets need."""
 
-    def __init__(self, tree: ql.Node, narrowed: bool = False):
+    def __init__(self, tree: ql.Node):
         self.tree = tree
         found = list(ql.terms(tree))
         texts: list[str] = []
@@ -255,16 +225,12 @@ class _Compiler:
             }
             - {""}
         )
-        parts, self.common = vocabulary([w for w in lexemes if len(w) >= _MIN_PART_LENGTH])
+        parts = words_containing([w for w in lexemes if len(w) >= _MIN_PART_LENGTH])
         self.wide = {
             term: expand_compounds(text, parts)[0] if text else ""
             for term, text in self.exact.items()
         }
         self.positive = [term for term, negated in found if not negated]
-        # Common words are checked row by row only beside something that narrows the result
-        # (another filter, or a rarer term): alone, the planner walks the date index for
-        # them anyway, and the operator form keeps its estimate of their count.
-        self.narrowed = narrowed or any(not self._all_common(t) for t in self.positive)
 
     def condition(self, node: ql.Node) -> Q | None:
         """The node's condition; None for a node with nothing searchable (left out)."""
@@ -301,20 +267,7 @@ class _Compiler:
             # Only the text's own words (weight B) are read again for the capitals.
             mentioned = _tsquery(f"{abbreviation}:B") & Q(text__regex=rf"\m{term.value}\M")
             return (_tsquery(named) | mentioned) if named else mentioned
-        return _tsquery(wide, self.is_common(term)) if wide else None
-
-    def is_common(self, term: ql.Term) -> bool:
-        """A word (not a phrase) whose every lexeme is common, beside something narrower: it
-        is checked row by row (_tsquery). Its compound parts and accent variants are rarer
-        words OR-ed to it, which cannot make it narrower."""
-        return self.narrowed and self._all_common(term)
-
-    def _all_common(self, term: ql.Term) -> bool:
-        exact = self.exact.get(term, "")
-        if term.kind != "text" or not exact or "&" in exact or "<" in exact or "!" in exact:
-            return False
-        lexemes = [m.group(1).replace("''", "'") for m in _LEXEME.finditer(exact)]
-        return bool(lexemes) and all(lexeme in self.common for lexeme in lexemes)
+        return _tsquery(wide) if wide else None
 
     def references(self) -> Q | None:
         """Annotations an exact reference of the query points at: these rank first."""
@@ -342,16 +295,14 @@ def left_out(q: str) -> list[str]:
     return [w for w, query in zip(words, _to_tsqueries(words), strict=True) if not query]
 
 
-def search(queryset: AnnotationQuerySet, q: str, narrowed: bool = False) -> AnnotationQuerySet:
+def search(queryset: AnnotationQuerySet, q: str) -> AnnotationQuerySet:
     """`queryset` narrowed by the query `q`; adds `reference_match`, `rank` and `snippet`.
-    `narrowed`: other filters narrow the result too (common words are then checked on the
-    rows they leave).
 
     Exact reference matches (`ärende 22`, `§ 45`, `KS-2021/123`, a party's own annotations)
     come first, then by relevance; order_by_relevance() applies that order.
     """
     tree = ql.parse(q)
-    compiler = _Compiler(tree, narrowed) if tree is not None else None
+    compiler = _Compiler(tree) if tree is not None else None
     condition = compiler.condition(tree) if compiler is not None and tree is not None else None
     rank: models.Expression = models.Value(0.0, output_field=models.FloatField())
     snippet: models.Expression = models.Value("", output_field=models.TextField())
