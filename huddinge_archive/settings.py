@@ -392,7 +392,7 @@ NEWEST_SORT_MS = env_int("NEWEST_SORT_MS", 1000)
 # A search the planner expects to have at most SEARCH_CENSUS_LIMIT hits reads them all once
 # (exact count, newest hits, facets) for at most SEARCH_CENSUS_MS, instead of walking the
 # date index for its newest ones (notes.queries.annotations.tally; 0: never).
-SEARCH_CENSUS_LIMIT = env_int("SEARCH_CENSUS_LIMIT", 20_000)
+SEARCH_CENSUS_LIMIT = env_int("SEARCH_CENSUS_LIMIT", 10_000)
 SEARCH_CENSUS_MS = env_int("SEARCH_CENSUS_MS", 1000)
 # Facet counts over a large result give up after this long; the page is shown without them.
 FACET_TIMEOUT_MS = env_int("FACET_TIMEOUT_MS", 1000)
