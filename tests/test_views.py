@@ -366,3 +366,19 @@ def test_filter_form_widgets_render_as_django_renders_them(db, query):
             ]
         else:
             assert str(render_widget(bound)) == re.sub(r"\n\s*", "", str(bound)), bound.name
+
+
+def test_the_filter_reads_its_parties_and_bodies_once(client, db):
+    """Validating a party and a body, then drawing their checkboxes and options: one query
+    for the parties and one for the bodies, not one per use."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    annotation = AnnotationFactory(parties=[party("S")])
+    body = annotation.item.meeting.body.slug
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(f"/notes/?party=S&body={body}")
+    assert response.status_code == 200 and 'value="S"' in response.content.decode()
+    listings = [q["sql"] for q in captured if 'FROM "notes_party" ORDER BY' in q["sql"]]
+    bodies = [q["sql"] for q in captured if 'FROM "notes_body" ORDER BY' in q["sql"]]
+    assert len(listings) == 1 and len(bodies) == 1

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import django_filters
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -116,6 +118,10 @@ class AnnotationFilter(django_filters.FilterSet):
 
     def __init__(self, data=None, *args, **kwargs):
         super().__init__(data, *args, **kwargs)
+        # Parties and bodies read at most once per filter, when first needed: validation
+        # and then each widget iterated the choices anew, a query each time.
+        self.form.fields["party"].choices = functools.cache(_party_choices)
+        self.form.fields["body"].choices = functools.cache(_body_choices)
         for name in ("q", "case", "person"):
             self.form.fields[name].validators.append(no_control_characters)
         for field in self.form.fields.values():
