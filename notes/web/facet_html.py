@@ -74,30 +74,19 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
             for row in facets.get("party", [])
         ],
     )
-    section(
-        _("Organ"),
-        [
-            _row(
-                _link(base, {"body": row["slug"]}),
-                cleaned.get("body") == row["slug"],
-                escape(row["name"]),
-                row["count"],
-            )
-            for row in facets.get("body", [])
-        ],
-    )
-    section(
-        _("Typ"),
-        [
-            _row(
-                _link(base, {"kind": row["code"]}),
-                cleaned.get("kind") == row["code"],
-                escape(row["name"]),
-                row["count"],
-            )
-            for row in facets.get("kind", [])
-        ],
-    )
+    for heading, dimension, key in ((_("Organ"), "body", "slug"), (_("Typ"), "kind", "code")):
+        section(
+            heading,
+            [
+                _row(
+                    _link(base, {dimension: row[key]}),
+                    cleaned.get(dimension) == row[key],
+                    escape(row["name"]),
+                    row["count"],
+                )
+                for row in facets.get(dimension, [])
+            ],
+        )
     section(
         _("År"),
         [
