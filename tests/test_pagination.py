@@ -95,7 +95,8 @@ def test_small_result_is_counted_exactly_and_numbered(client, small_limits, rows
     page = response.context["page"]
     assert page.exact and page.count == 3 and page.num_pages == 1
     assert "3 anteckningar" in response.content.decode()
-    assert "En export innehåller högst" not in response.content.decode()
+    assert "Ladda ner eller följ:" in response.content.decode()
+    assert "per export" not in response.content.decode()
 
 
 def test_large_result_is_counted_exactly_by_its_facets(client, small_limits, rows):
@@ -121,7 +122,7 @@ def test_large_result_without_facets_shows_a_true_bound_not_an_estimate(
     assert f"Fler än {LIMIT} anteckningar</h2>" in html
     assert "uppskatt" not in html
     # It may be larger than an export holds: the page says so beside the export links.
-    assert "En export innehåller högst 100\xa0000 anteckningar" in html
+    assert "Ladda ner (högst 100\xa0000 anteckningar per export) eller följ:" in html
     api = client.get("/api/notes/?party=S&party=V&page_size=3").json()
     assert api["count"] is None and api["count_exact"] is False
     assert api["count_at_least"] == LIMIT + 1 and api["count_estimate"] >= 0

@@ -36,6 +36,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, Q, Subquery, Value
 from django.http import QueryDict
+from django.utils import formats
 from django.utils.translation import gettext as _
 
 from notes.queries import cache
@@ -325,7 +326,7 @@ def _numbered_page(window: Window, rows, raw: str, keyset: bool, page_param: str
                     "Sidan finns inte: relevansordningen omfattar de %(limit)s nyaste "
                     "träffarna. Sortera på datum för att bläddra bland alla."
                 )
-                % {"limit": limit},
+                % {"limit": formats.number_format(limit, force_grouping=True)},
                 missing=True,
             )
         raise PageError(
