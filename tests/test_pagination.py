@@ -359,6 +359,26 @@ def test_a_walk_that_runs_out_is_followed_by_sorting_the_hits(settings, rows):
     assert newest_hits(slow, 4) is None
 
 
+def test_a_walk_that_runs_out_does_not_keep_its_page_out_of_the_cache(
+    client, settings, small_limits, rows, monkeypatch
+):
+    """The walk running out only chooses another way to the same rows: unlike a count that
+    ran out, it leaves a page as good as any, which is kept and given its ETag."""
+    from notes.queries import pagination
+
+    settings.SEARCH_CENSUS_LIMIT = 0
+    settings.NEWEST_WALK_MS = 5
+    real = pagination.newest_hits
+
+    def slow_walk(queryset, n):
+        return real(queryset.extra(where=["(pg_sleep(0.002))::text = ''"]), n)
+
+    monkeypatch.setattr(pagination, "newest_hits", slow_walk)
+    response = client.get("/notes/?q=fritidsgårdar")
+    assert response.status_code == 200 and response.has_header("ETag")
+    assert client.get("/notes/?q=fritidsgårdar").context is None  # from the page cache
+
+
 def test_the_connection_keeps_bitmaps_exact_and_compiles_nothing(db):
     """Each connection's settings: a search's bitmap of matches stays exact within work_mem
     (DB_WORK_MEM) and no query is JIT-compiled."""

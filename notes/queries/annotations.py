@@ -109,12 +109,12 @@ def annotation_facets(
     over its ids when it is small; from the kept counts when the filter allows; otherwise
     counted over the result, cached by archive version and under a timeout of their own,
     unless the result is estimated at over FACET_LIVE_LIMIT rows (then cache.UNAVAILABLE)."""
-    data = annotation_filter.form.cleaned_data
-    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
-    kept = facets.kept_filter(data)
     if counted is not None:
         # Read with the result itself: never an older "could not count" kept for this filter.
         return counted
+    data = annotation_filter.form.cleaned_data
+    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
+    kept = facets.kept_filter(data)
     if page.exact:
         ids = page.ids
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731

@@ -71,11 +71,13 @@ def cached(request, name: str, parts, compute):
     return value
 
 
-def within(milliseconds: int, compute):
+def within(milliseconds: int, compute, *, lesser: bool = True):
     """`compute()` under a statement timeout of its own; UNAVAILABLE if it runs out.
 
     For counts that help the reader but are not the result itself: the page is shown without
     them rather than waiting for them (or being answered 503 by the request's own timeout).
+    `lesser`: running out leaves the page a lesser answer, not to be kept (gave_up()); False
+    for a read that only chooses a way, whose fallback gives the same answer.
     """
     alias = reading_alias()  # the same connection as compute()'s reads
     try:
@@ -96,7 +98,8 @@ def within(milliseconds: int, compute):
         if error.__cause__.__class__.__name__ != "QueryCanceled":
             raise
         log.warning("gave up after %s ms: %s", milliseconds, error)
-        _gave_up.set(True)
+        if lesser:
+            _gave_up.set(True)
         return UNAVAILABLE
 
 

@@ -205,13 +205,15 @@ def newest_hits(queryset, n: int) -> list[tuple] | None:
     milliseconds = settings.NEWEST_WALK_MS
     if milliseconds <= 0:
         return None
-    rows = cache.within(
-        milliseconds, lambda: list(queryset.order_by("-date", "-id").values_list("pk", "date")[:n])
-    )
+    # Either running out only chooses the next way to the same rows: the page is no lesser.
+    walk = queryset.order_by("-date", "-id").values_list("pk", "date")
+    rows = cache.within(milliseconds, lambda: list(walk[:n]), lesser=False)
     if rows is cache.UNAVAILABLE:
         sorted_read = queryset.order_by(_Unindexed("date").desc(), "-id")
         rows = cache.within(
-            settings.NEWEST_SORT_MS, lambda: list(sorted_read.values_list("pk", "date")[:n])
+            settings.NEWEST_SORT_MS,
+            lambda: list(sorted_read.values_list("pk", "date")[:n]),
+            lesser=False,
         )
     return None if rows is cache.UNAVAILABLE else rows
 
