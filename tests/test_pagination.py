@@ -383,8 +383,33 @@ def test_the_connection_keeps_bitmaps_exact_and_compiles_nothing(db):
     """Each connection's settings: a search's bitmap of matches stays exact within work_mem
     (DB_WORK_MEM) and no query is JIT-compiled."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT current_setting('work_mem'), current_setting('jit')")
-        assert cursor.fetchone() == ("32MB", "off")
+        cursor.execute(
+            "SELECT current_setting('work_mem'), current_setting('jit'), "
+            "current_setting('random_page_cost')"
+        )
+        assert cursor.fetchone() == ("32MB", "off", "1.1")
+
+
+@pytest.mark.parametrize("sort", ["newest", "oldest"])
+def test_a_search_in_date_order_probes_its_hits_in_date_order(
+    client, settings, small_limits, rows, sort
+):
+    """Not an unordered read: beside a date range that was planned as a scan of the table from
+    wherever the last scan had stopped (its rows lie in date order), fast or slow by chance.
+    The newest hits are read by the date index (or sorted), the same pages either way."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_CENSUS_LIMIT = 0
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/notes/", {"q": "fritidsgårdar", "sort": sort})
+    probes = [q["sql"] for q in captured if "LIMIT 6" in q["sql"] and "search_vector" in q["sql"]]
+    assert probes and all("ORDER BY" in sql for sql in probes)
+    hits = [a for a in rows if "fritidsgårdar" in a.text]
+    for kept in caches.all():
+        kept.clear()
+    ids, _ = walk(client, f"/notes/?q=fritidsg%C3%A5rdar&sort={sort}")
+    assert ids == (newest_first(hits) if sort == "newest" else newest_first(hits)[::-1])
+    assert not response.context["page"].exact
 
 
 def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):

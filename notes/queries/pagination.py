@@ -15,9 +15,11 @@ with `OFFSET`; both grow with the archive. Here instead:
 - **Numbered pages** are offered while they are cheap: for an exact result, and for the first
   EXACT_COUNT_LIMIT rows of a large one. Relevance order over a large search ranks only its
   newest EXACT_COUNT_LIMIT hits (see `bounded_candidates`).
-- **One walk for a search in relevance order.** Its probe reads the newest EXACT_COUNT_LIMIT + 1
-  hits in date order instead (`newest_hits`): the same rows tell whether it is exact and, when
-  it is not, are the candidates to rank, so the date index is not walked a second time. The
+- **One walk for a search.** Its probe reads the newest EXACT_COUNT_LIMIT + 1 hits in date
+  order instead (`newest_hits`): the same rows tell whether it is exact and, when it is not,
+  are the candidates to rank, so the date index is not walked a second time. (In date order
+  too: an unordered read of a search beside a date range was planned as a scan of the table
+  from wherever the last scan stopped, rows in date order, 10 ms or 600 by chance.) The
   walk has NEWEST_WALK_MS; where it runs out, the hits are sparse among the dates, so they are
   read from the word index and sorted instead (NEWEST_SORT_MS), and only where that runs out
   too does the probe fall back to the unordered read.
@@ -218,6 +220,11 @@ def newest_hits(queryset, n: int) -> list[tuple] | None:
     return None if rows is cache.UNAVAILABLE else rows
 
 
+def _searching(queryset) -> bool:
+    """Whether the result is a search's (notes.queries.search.search() annotates `rank`)."""
+    return "rank" in queryset.query.annotations
+
+
 def paginate(
     request,
     queryset,
@@ -258,9 +265,11 @@ def paginate(
         newest = None if keyset else [row[0] for row in found]
     elif known_count is not None and known_count > limit:
         found = []  # large: reading its first ids unordered would only confirm it
-    elif not keyset and (walked := newest_hits(queryset, limit + 1)) is not None:
+    elif (not keyset or _searching(queryset)) and (
+        walked := newest_hits(queryset, limit + 1)
+    ) is not None:
         found = walked
-        newest = [row[0] for row in walked]
+        newest = None if keyset else [row[0] for row in walked]
     else:
         found = list(queryset.order_by().values_list(*fields)[: limit + 1])
     ids = [row[0] for row in found]
