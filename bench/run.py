@@ -51,6 +51,7 @@ PAGE_SIZE = 25  # the app's default PAGE_SIZE; the runner pins it for the app
 sys.path.insert(0, str(ROOT))
 from bench import cold  # noqa: E402
 from bench.report import write_reports  # noqa: E402
+from huddinge_archive.embedded_db import stop_embedded_database  # noqa: E402
 from huddinge_archive.processes import end_with_parent  # noqa: E402
 
 # The rare-word search: of these words of the demo vocabulary (notes/demo/), the one with
@@ -78,6 +79,48 @@ def embedded_url() -> str:
 
     pgdata = Path(os.environ.get("EMBEDDED_PGDATA", ROOT / ".pgdata"))
     return embedded_database_url(pgdata)
+
+
+def shared_buffers_wanted() -> str:
+    """BENCH_SHARED_BUFFERS, or the usual size for a database server: a quarter of the
+    machine's memory, at most 8 GB (PostgreSQL's own default, 128 MB, is for a server that
+    shares a small machine)."""
+    wanted = os.environ.get("BENCH_SHARED_BUFFERS", "").strip()
+    if wanted:
+        if not re.fullmatch(r"\d+(kB|MB|GB)", wanted):
+            sys.exit("BENCH_SHARED_BUFFERS must be a size such as 6GB (kB, MB or GB)")
+        return wanted
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    return f"{max(128, min(8192, memory // 4 // 2**20))}MB"
+
+
+def size_buffers(server_url: str) -> str:
+    """Give the embedded server shared_buffers_wanted(), restarting it if it had another size:
+    the archive's rows and indexes then stay in the server's own memory between requests,
+    as on a database server in service. With 128 MB a million annotations (3.8 GB) were read
+    anew from the operating system's cache, or from disk where it had let them go, for most
+    distinct URLs (the cold pass's searches took twice as long). Returns the size in use."""
+    wanted = shared_buffers_wanted()
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        current, same = conn.execute(
+            "SELECT current_setting('shared_buffers'), "
+            "pg_size_bytes(current_setting('shared_buffers')) = pg_size_bytes(%s)",
+            [wanted],
+        ).fetchone()
+        if same:
+            return current
+        conn.execute(f"ALTER SYSTEM SET shared_buffers = '{wanted}'")
+    log(f"restarting the embedded server with shared_buffers {wanted} (was {current})")
+    stop_embedded_database(Path(os.environ.get("EMBEDDED_PGDATA", ROOT / ".pgdata")))
+    # Started again by a process of its own: the package keeps this one's server as stopped.
+    subprocess.run(
+        [PYTHON, "-m", "huddinge_archive.embedded_db", "start"],
+        cwd=ROOT,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        return conn.execute("SELECT current_setting('shared_buffers')").fetchone()[0]
 
 
 def with_database(url: str, name: str) -> str:
@@ -584,6 +627,7 @@ def main() -> int:
     if APP_DIR != ROOT:
         log(f"code under test: {APP_DIR}")
     server_url = embedded_url()
+    buffers = size_buffers(server_url)
     previous = load_previous()
     results = {k: v for k, v in previous.items() if k.isdigit()}
     uncached = dict(previous.get("uncached", {}))
@@ -604,7 +648,7 @@ def main() -> int:
             "uncached": dict(sorted(uncached.items(), key=lambda kv: int(kv[0]))),
             "cold": dict(sorted(colds.items(), key=lambda kv: int(kv[0]))),
             "setup": setups,
-            "machine": machine_info(server_url),
+            "machine": {**machine_info(server_url), "shared_buffers": buffers},
             "generated_at": now_iso(),
         }
         RESULTS_JSON.write_text(json.dumps(output, indent=2, ensure_ascii=False) + "\n")
