@@ -259,19 +259,18 @@ def paginate(
     keyset = descending is not None
 
     fields = ("pk", "date") if keyset else ("pk",)
-    newest = None
+    walked = None
     if hits is not None:
-        found = list(hits[: limit + 1])
-        newest = None if keyset else [row[0] for row in found]
+        found = walked = list(hits[: limit + 1])
     elif known_count is not None and known_count > limit:
         found = []  # large: reading its first ids unordered would only confirm it
     elif (not keyset or _searching(queryset)) and (
         walked := newest_hits(queryset, limit + 1)
     ) is not None:
         found = walked
-        newest = None if keyset else [row[0] for row in walked]
     else:
         found = list(queryset.order_by().values_list(*fields)[: limit + 1])
+    newest = None if keyset or walked is None else [row[0] for row in walked]
     ids = [row[0] for row in found]
     exact = len(ids) <= limit and not (known_count is not None and known_count > limit)
     ranked_limit = None
