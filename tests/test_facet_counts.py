@@ -92,6 +92,37 @@ def test_every_kind_of_write_keeps_the_counts_in_step():
     assert FacetCount.objects.exclude(n=0).count() == 0
 
 
+def test_links_written_before_their_annotation_are_counted_with_it():
+    """The importer writes an annotation's party links first and the annotation after them,
+    in one transaction (the foreign key is checked at commit): the links' own trigger finds
+    nothing to count yet and the annotation's counts them, pairs included; a link added
+    later to an annotation that exists is counted by the link's trigger."""
+    from notes.ingest.writing import create_annotation
+
+    s, v, m = party("S"), party("V"), party("M")
+    day = datetime.date(2023, 4, 5)
+    item = AgendaItemFactory(meeting=MeetingFactory(date=day))
+    text = "Vi reserverar oss."
+    annotation = create_annotation(
+        Annotation(
+            item=item,
+            kind=Annotation.Kind.RESERVATION,
+            text=text,
+            date=day,
+            fingerprint=Annotation.compute_fingerprint(Annotation.Kind.RESERVATION, text),
+        ),
+        [s, v, m],
+        [],
+    )
+    assert_in_step()
+    pairs = FacetCount.objects.filter(co_party_id__gt=0, n__gt=0).count()
+    assert pairs == 6  # every ordered pair of the three parties
+    annotation.parties.remove(m)
+    assert_in_step()
+    annotation.parties.add(m)
+    assert_in_step()
+
+
 def test_drafts_and_withdrawn_annotations_are_not_counted():
     AnnotationFactory(
         item=AgendaItemFactory(meeting=MeetingFactory(draft=True)), parties=[party("S")]

@@ -291,8 +291,12 @@ def save_record(
             item_id = found["item_id"]
         existing_id = found["existing_id"]
     else:
+        # A new meeting of a published text is made published (one write, one history
+        # record, not a draft published a moment later).
         meeting, _ = Meeting.objects.get_or_create(
-            body=ensure_body(record.body_name), date=record.date
+            body=ensure_body(record.body_name),
+            date=record.date,
+            defaults={"published_at": timezone.now()} if publish else {},
         )
         if publish and meeting.published_at is None:
             meeting.published_at = timezone.now()
