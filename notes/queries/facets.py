@@ -67,9 +67,9 @@ def facet_counts(queryset: AnnotationQuerySet) -> dict[str, list[dict]]:
     """Counts of this result by party, body, kind and year, for the facet lists.
 
     One query: the result's rows (this queryset, so the counts agree with the result for
-    any combination of filters) are read once into a materialized CTE and grouped four
-    ways. Counting each facet over its own `pk IN (result)` read the result four times,
-    which at a million annotations took seconds per facet.
+    any combination of filters) are read once and grouped four ways (census). Counting each
+    facet over its own `pk IN (result)` read the result four times, which at a million
+    annotations took seconds per facet.
     """
     return census(queryset, 0)[0]
 
@@ -85,31 +85,50 @@ def census(queryset: AnnotationQuerySet, newest: int) -> tuple[dict[str, list[di
         inner, params = result.query.sql_with_params()
     except EmptyResultSet:  # e.g. pk__in=[]: nothing to count
         return {"party": [], "body": [], "kind": [], "year": []}, []
+    # One pass over the rows, grouped four ways at once (GROUPING SETS): by kind, body, year
+    # and party set; the party sets (a few dozen) are then split into parties. Reading the
+    # rows into a materialized CTE and grouping it four times, each row's parties unnested one
+    # by one, took twice as long. Only a census (`newest`) keeps the rows, to take its newest.
+    source = "r" if newest else f"({inner}) AS r"
+    kept_rows = f"r AS MATERIALIZED ({inner})," if newest else ""
+    newest_rows = (
+        "UNION ALL SELECT 'newest', n.id::text, n.date::text, NULL, 0 FROM ("
+        "SELECT id, date FROM r ORDER BY date DESC, id DESC LIMIT %s) n"
+        if newest
+        else ""
+    )
     sql = f"""
-        WITH r AS MATERIALIZED ({inner})
+        WITH {kept_rows}
+        g AS MATERIALIZED (
+            SELECT kind, body_id, EXTRACT(YEAR FROM date)::int AS y, party_ids, count(*) AS n,
+                   GROUPING(kind) = 0 AS by_kind, GROUPING(body_id) = 0 AS by_body,
+                   GROUPING(EXTRACT(YEAR FROM date)::int) = 0 AS by_year
+              FROM {source}
+             GROUP BY GROUPING SETS ((kind), (body_id), (EXTRACT(YEAR FROM date)::int),
+                                     (party_ids))
+        )
         SELECT 'party', p.abbreviation, p.name, p.slug, c.n
-          FROM (SELECT party_id, count(*) AS n FROM r, unnest(r.party_ids) AS party_id
+          FROM (SELECT party_id, sum(g.n) AS n
+                  FROM g, unnest(g.party_ids) AS party_id
+                 WHERE NOT (g.by_kind OR g.by_body OR g.by_year)
                  GROUP BY 1) c
           JOIN {PARTIES} p ON p.id = c.party_id
         UNION ALL
-        SELECT 'body', b.slug, b.name, NULL, c.n
-          FROM (SELECT body_id, count(*) AS n FROM r GROUP BY 1) c
-          JOIN {BODIES} b ON b.id = c.body_id
+        SELECT 'body', b.slug, b.name, NULL, g.n
+          FROM g JOIN {BODIES} b ON b.id = g.body_id
+         WHERE g.by_body
         UNION ALL
-        SELECT 'kind', kind, NULL, NULL, count(*) FROM r GROUP BY kind
+        SELECT 'kind', kind, NULL, NULL, n FROM g WHERE by_kind
         UNION ALL
-        SELECT 'year', y::text, NULL, NULL, n
-          FROM (SELECT EXTRACT(YEAR FROM date)::int AS y, count(*) AS n FROM r GROUP BY 1) c
-        UNION ALL
-        SELECT 'newest', n.id::text, n.date::text, NULL, 0
-          FROM (SELECT id, date FROM r ORDER BY date DESC, id DESC LIMIT %s) n
+        SELECT 'year', y::text, NULL, NULL, n FROM g WHERE by_year
+        {newest_rows}
     """
     with reading().cursor() as cursor:
         if reading().in_atomic_block:
             # A million rows hashed and kept for four passes: in memory, not in batches
             # on disk (the default work_mem is 4 MB). For this statement's transaction only.
             cursor.execute("SET LOCAL work_mem = '64MB'")
-        cursor.execute(sql, [*params, newest])
+        cursor.execute(sql, [*params, newest] if newest else list(params))
         rows = cursor.fetchall()
     found = [
         (int(key), datetime.date.fromisoformat(day))
