@@ -382,3 +382,23 @@ def test_the_filter_reads_its_parties_and_bodies_once(client, db):
     listings = [q["sql"] for q in captured if 'FROM "notes_party" ORDER BY' in q["sql"]]
     bodies = [q["sql"] for q in captured if 'FROM "notes_body" ORDER BY' in q["sql"]]
     assert len(listings) == 1 and len(bodies) == 1
+
+
+def test_filter_choices_are_read_once_per_archive_version(client, settings):
+    """The party and body choices of the filter form are kept until the archive changes: a
+    second list page reads neither table; a new party is offered at once (its write moves
+    the version)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from notes.models import Party
+
+    settings.PAGE_CACHE_SECONDS = 0
+    AnnotationFactory(parties=[party("S")])
+    assert 'value="S"' in client.get("/notes/").content.decode()
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/notes/?kind=reservation")
+    tables = " ".join(q["sql"] for q in captured)
+    assert '"notes_party"."colour"' not in tables and 'FROM "notes_body"' not in tables
+    Party.objects.create(abbreviation="FI", name="Feministiskt initiativ", slug="fi")
+    assert 'value="FI"' in client.get("/notes/").content.decode()

@@ -35,21 +35,30 @@ log = logging.getLogger("notes.queries.cache")
 _gave_up: ContextVar[bool] = ContextVar("notes_gave_up", default=False)
 
 
+# The version the request being answered read (the ETag middleware), for code that has no
+# request at hand (the filter's choices).
+_request_version: ContextVar[int | None] = ContextVar("notes_request_version", default=None)
+
+
 def gave_up() -> bool:
     return _gave_up.get()
 
 
-def start_request() -> Token:
-    return _gave_up.set(False)
+def start_request(version: int | None = None) -> tuple[Token, Token]:
+    return _gave_up.set(False), _request_version.set(version)
 
 
-def end_request(token: Token) -> None:
-    _gave_up.reset(token)
+def end_request(tokens: tuple[Token, Token]) -> None:
+    _gave_up.reset(tokens[0])
+    _request_version.reset(tokens[1])
 
 
 def archive_version(request=None) -> int:
-    """The archive's version: read once per request (the ETag middleware keeps it)."""
+    """The archive's version: read once per request (the ETag middleware keeps it, on the
+    request and for the request's code that has no request at hand)."""
     version = getattr(request, "archive_version", None)
+    if version is None and request is None:
+        version = _request_version.get()
     if version is None:
         version = ArchiveVersion.objects.values_list("version", flat=True).first() or 0
         if request is not None:

@@ -164,7 +164,7 @@ class ArchiveETagMiddleware:
         cached = self._cached_page(request, etag)
         if cached is not None:
             return cached
-        token = cache.start_request()
+        token = cache.start_request(version)
         try:
             response = self.get_response(request)
             complete = not cache.gave_up()
