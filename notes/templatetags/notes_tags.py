@@ -133,21 +133,23 @@ def _row(annotation, labels: dict) -> str:
         if item.case_number
         else ""
     )
+    # for_rows() gives the parties and names as arrays of the row; else they are prefetched.
+    tags = getattr(annotation, "row_parties", None)
+    if tags is None:
+        tags = [vars(p) for p in annotation.parties.all()]
     parties = "".join(
-        f'<li><span class="party-tag party-{_e(p.slug)}" title="{_e(p.name)}">'
-        f"{_e(p.abbreviation)}</span></li>"
-        for p in annotation.parties.all()
+        f'<li><span class="party-tag party-{_e(p["slug"])}" title="{_e(p["name"])}">'
+        f"{_e(p['abbreviation'])}</span></li>"
+        for p in tags
     )
     snippet = getattr(annotation, "snippet", "")
     excerpt = (
         highlight(snippet) if snippet else _e(Truncator(annotation.text).words(40, truncate=" …"))
     )
-    people = annotation.signatories.all()
-    signed = (
-        f'<p class="signed">{_e(labels["signed"])} {_e(", ".join(p.name for p in people))}</p>'
-        if people
-        else ""
-    )
+    names = getattr(annotation, "row_signatories", None)
+    if names is None:
+        names = [p.name for p in annotation.signatories.all()]
+    signed = f'<p class="signed">{_e(labels["signed"])} {_e(", ".join(names))}</p>' if names else ""
     day = annotation.date.isoformat()
     return (
         '<li class="note-row">\n  <article>\n'

@@ -20,6 +20,7 @@ from notes.queries.annotations import (
     annotation_facets,
     case_path,
     filtered_annotations,
+    for_rows,
     item_with_annotations,
     meeting_with_items,
     parties_with_counts,
@@ -120,7 +121,7 @@ def annotation_list(request):
             status=400,
         )
     known = tally(annotation_filter, result)
-    page = page_or_404(request, result, count=known.count, hits=known.hits)
+    page = page_or_404(request, for_rows(result), count=known.count, hits=known.hits)
     facet_lists = annotation_facets(request, annotation_filter, result, page, known.facets)
     settle_count(page, facet_lists)
     return render(
