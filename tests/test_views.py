@@ -214,7 +214,7 @@ def test_demo_banner_only_with_demo_data(client, archive):
 QUERY_BUDGETS = [
     ("/", 14),
     ("/notes/", 10),
-    ("/notes/?party=V&item=3", 9),
+    ("/notes/?party=V&item=3", 10),
     ("/notes/?q=fritidsgårdar", 20),  # relevance: + the walk's own timeout (savepoint, set, reset)
     ("/notes/?q=fritidsgårdar&sort=newest", 16),
     ("/notes/?party=V&after=2030-01-01.999999", 14),
