@@ -544,6 +544,30 @@ def test_within_restores_the_statement_timeout(db):
         assert cursor.fetchone()[0] == before
 
 
+def test_within_outside_a_transaction_leaves_the_setting_to_its_own(transactional_db):
+    """With no transaction around it, within()'s own transaction ends its local timeout: no
+    query to set it back, and the session's setting is as before, after a result or a
+    timeout."""
+    from django.test.utils import CaptureQueriesContext
+
+    assert not connection.in_atomic_block
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        before = cursor.fetchone()[0]
+    with CaptureQueriesContext(connection) as captured:
+        assert cache.within(5000, lambda: 1) == 1
+    assert len([q for q in captured if "set_config('statement_timeout'" in q["sql"]]) == 1
+
+    def sleepy():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_sleep(1)")
+
+    assert cache.within(20, sleepy) == cache.UNAVAILABLE
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == before
+
+
 def test_home_charts_are_cached_by_archive_version(client, rows, settings):
     settings.PAGE_CACHE_SECONDS = 0  # the charts' own cache, not the whole page's
     client.get("/")

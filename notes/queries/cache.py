@@ -89,6 +89,9 @@ def within(milliseconds: int, compute, *, lesser: bool = True):
     for a read that only chooses a way, whose fallback gives the same answer.
     """
     alias = reading_alias()  # the same connection as compute()'s reads
+    # Its own transaction ends the local setting; inside an outer one (a savepoint) the
+    # setting would outlive this block, so it is read first and set back.
+    outer = connections[alias].in_atomic_block
     try:
         with transaction.atomic(using=alias):
             with connections[alias].cursor() as cursor:
@@ -99,9 +102,9 @@ def within(milliseconds: int, compute, *, lesser: bool = True):
                 )
                 previous = cursor.fetchone()[0]
             value = compute()
-            # Inside an outer transaction the local setting would outlive this block.
-            with connections[alias].cursor() as cursor:
-                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+            if outer:
+                with connections[alias].cursor() as cursor:
+                    cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
             return value
     except DatabaseError as error:
         if error.__cause__.__class__.__name__ != "QueryCanceled":
