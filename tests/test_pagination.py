@@ -623,3 +623,27 @@ def test_every_facet_link_leads_to_the_count_beside_it(client, rows, q):
         assert target.context["page"].count == int(count.replace("\xa0", "").replace(" ", "")), href
         checked += 1
     assert checked >= 3
+
+
+def test_a_request_asks_the_planner_once_per_result(rows):
+    """The estimate that decides on the census and the one the page shows are the same
+    question about the same result: asked once in a request (cache.start_request), each
+    time outside one."""
+    from django.test.utils import CaptureQueriesContext
+
+    from notes.queries.pagination import estimate_rows
+
+    result = Annotation.objects.filter(text__contains="fritidsgårdar")
+
+    def explains() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            first, second = estimate_rows(result), estimate_rows(result.order_by("-date"))
+        assert first == second
+        return len([q for q in captured if q["sql"].startswith("EXPLAIN")])
+
+    assert explains() == 2
+    tokens = cache.start_request(1)
+    try:
+        assert explains() == 1
+    finally:
+        cache.end_request(tokens)

@@ -38,19 +38,32 @@ _gave_up: ContextVar[bool] = ContextVar("notes_gave_up", default=False)
 # The version the request being answered read (the ETag middleware), for code that has no
 # request at hand (the filter's choices).
 _request_version: ContextVar[int | None] = ContextVar("notes_request_version", default=None)
+# What one request has read once and may need again (the planner's estimate of its result).
+_request_memo: ContextVar[dict | None] = ContextVar("notes_request_memo", default=None)
 
 
 def gave_up() -> bool:
     return _gave_up.get()
 
 
-def start_request(version: int | None = None) -> tuple[Token, Token]:
-    return _gave_up.set(False), _request_version.set(version)
+def start_request(version: int | None = None) -> tuple[Token, Token, Token]:
+    return _gave_up.set(False), _request_version.set(version), _request_memo.set({})
 
 
-def end_request(tokens: tuple[Token, Token]) -> None:
+def end_request(tokens: tuple[Token, Token, Token]) -> None:
     _gave_up.reset(tokens[0])
     _request_version.reset(tokens[1])
+    _request_memo.reset(tokens[2])
+
+
+def for_this_request(key, compute):
+    """`compute()`, once per request for the same `key` (every time outside a request)."""
+    memo = _request_memo.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
 
 
 def archive_version(request=None) -> int:

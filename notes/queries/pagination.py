@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import EmptyResultSet
 from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, Q, Subquery, Value
 from django.http import QueryDict
 from django.utils import formats
@@ -157,8 +158,18 @@ def estimate_rows(queryset) -> int:
     result known to be empty, such as a search of stop words only)."""
     if queryset.query.is_empty():
         return 0
-    plan = json.loads(queryset.order_by().values("pk").explain(format="json"))
-    return int(plan[0]["Plan"]["Plan Rows"])
+    rows = queryset.order_by().values("pk")
+    try:
+        sql, params = rows.query.sql_with_params()
+        key = ("estimate", rows.db, sql, repr(params))
+    except EmptyResultSet:
+        return 0
+
+    def explain() -> int:
+        return int(json.loads(rows.explain(format="json"))[0]["Plan"]["Plan Rows"])
+
+    # The same result is estimated by the census's choice and again by the page.
+    return cache.for_this_request(key, explain)
 
 
 class _AnyOf(Func):
