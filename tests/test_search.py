@@ -350,3 +350,16 @@ def test_the_page_names_the_stop_words_it_left_out(client):
     html = client.get("/notes/", {"q": "skola och att"}).content.decode()
     assert "Orden och, att är för vanliga" in html
     assert "lämnades utanför" not in client.get("/notes/", {"q": "skola"}).content.decode()
+
+
+def test_a_search_page_turns_its_words_into_a_query_once(client, db):
+    """The search and the page's note on words it left out read the same words' full-text
+    queries: one query for both, in a request."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    AnnotationFactory(text="Fritidsgårdar och bibliotek behövs.")
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/notes/", {"q": "fritidsgårdar och bibliotek"})
+    assert response.status_code == 200 and response.context["left_out"] == ["och"]
+    assert len([q for q in captured if "websearch_to_tsquery" in q["sql"]]) == 1

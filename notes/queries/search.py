@@ -44,6 +44,7 @@ from notes.models import (
 )
 from notes.models import case_key as case_key_expression
 from notes.parties import PARTIES
+from notes.queries import cache
 from notes.queries import query_language as ql
 from notes.queries.reading import reading
 
@@ -183,9 +184,14 @@ def words_containing(lexemes: list[str]) -> dict[str, list[str]]:
 
 
 def _to_tsqueries(texts: list[str]) -> list[str]:
-    """websearch_to_tsquery('swedish', …) of each text, in one query."""
+    """websearch_to_tsquery('swedish', …) of each text, in one query, once per request (the
+    search and the page's note on left-out words ask it of the same words)."""
     if not texts:
         return []
+    return cache.for_this_request(("tsquery", tuple(texts)), lambda: _read_tsqueries(texts))
+
+
+def _read_tsqueries(texts: list[str]) -> list[str]:
     with reading().cursor() as cursor:
         cursor.execute(
             "SELECT websearch_to_tsquery('swedish', t)::text "
