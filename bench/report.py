@@ -296,6 +296,10 @@ def write_reports(output: dict, path: Path) -> None:
         generated = setup.get("generate_demo_s")
         how = setup.get("generate_demo", "?")
         gen = f"generate_demo {fmt(generated)} s" if generated is not None else "generate_demo –"
+        if "prewarm_mb" in setup:
+            gen += f"; buffers prewarmed, {fmt(setup['prewarm_mb'])} MB in {setup['prewarm_s']} s"
+        elif "prewarm" in setup:
+            gen += f"; buffers not prewarmed ({setup['prewarm']})"
         lines.append(
             f"- **{fmt(int(size))}**: {fmt(setup.get('annotations'))} annotations, "
             f"{fmt(setup.get('meetings'))} meetings, {fmt(setup.get('search_words'))} "
