@@ -16,21 +16,34 @@ from notes.queries import cache
 from notes.queries.search import case_items, order_by_relevance, search
 
 
+def party_table() -> list[tuple[str, str, int]]:
+    """Every party as (abbreviation, name, id), by name; kept until the archive changes (a
+    party's write moves its version). The filter's choices, its lookup of the chosen
+    parties' ids and the page's chips read it: no query of their own a page."""
+    return cache.cached(
+        None,
+        "party_table",
+        (),
+        lambda: list(Party.objects.order_by("name").values_list("abbreviation", "name", "pk")),
+    )
+
+
+def body_table() -> list[tuple[str, str, int]]:
+    """Every body as (slug, name, id), by name; kept as the parties are."""
+    return cache.cached(
+        None,
+        "body_table",
+        (),
+        lambda: list(Body.objects.order_by("name").values_list("slug", "name", "pk")),
+    )
+
+
 def _party_choices():
-    """Every party as (abbreviation, "name (abbreviation)"), kept until the archive changes
-    (a party's or body's write moves its version): two queries a page fewer."""
-    return cache.cached(None, "party_choices", (), _read_party_choices)
-
-
-def _read_party_choices():
-    return [(p.abbreviation, f"{p.name} ({p.abbreviation})") for p in Party.objects.all()]
+    return [(abbreviation, f"{name} ({abbreviation})") for abbreviation, name, _ in party_table()]
 
 
 def _body_choices():
-    """Every body as (slug, name), kept as the parties are."""
-    return cache.cached(
-        None, "body_choices", (), lambda: list(Body.objects.values_list("slug", "name"))
-    )
+    return [(slug, name) for slug, name, _ in body_table()]
 
 
 def is_search(cleaned: dict) -> bool:
@@ -178,7 +191,7 @@ class AnnotationFilter(django_filters.FilterSet):
         # no join to the item and meeting for every row.
         if not value:
             return queryset
-        body_id = Body.objects.filter(slug=value).values_list("pk", flat=True).first()
+        body_id = next((pk for slug, _, pk in body_table() if slug == value), None)
         return queryset.filter(body_key=body_id) if body_id else queryset.none()
 
     def filter_party(self, queryset, name, value):
@@ -188,7 +201,7 @@ class AnnotationFilter(django_filters.FilterSet):
         # annotation's own sorted copy of its parties' ids (Annotation.party_ids, kept by
         # triggers). The link table joined or probed per row made the planner walk every
         # link of a large party and fetch each annotation's row (seconds at a million).
-        ids = list(Party.objects.filter(abbreviation__in=value).values_list("pk", flat=True))
+        ids = [pk for abbreviation, _, pk in party_table() if abbreviation in value]
         return queryset.filter(party_ids__overlap=ids) if ids else queryset.none()
 
     def error_list(self):

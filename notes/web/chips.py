@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from django.http import HttpResponsePermanentRedirect, QueryDict
 from django.utils.translation import gettext as _
 
-from notes.models import Annotation, Body, Party
+from notes.models import Annotation
+from notes.queries.filters import body_table, party_table
 
 # Parameters that only page through a result: a chip's link leaves them out.
 PAGING = ("page", "after", "before")
@@ -44,15 +45,13 @@ def active_filters(path: str, query: QueryDict, cleaned: dict) -> list[Chip]:
         chips.append(Chip(_("Sök"), f"”{cleaned['q'].strip()}”", _without(path, query, "q")))
     parties = cleaned.get("party") or []
     if parties:
-        names = dict(
-            Party.objects.filter(abbreviation__in=parties).values_list("abbreviation", "name")
-        )
+        names = {abbreviation: name for abbreviation, name, _ in party_table()}
         for abbreviation in parties:
             name = names.get(abbreviation, abbreviation)
             url = _without(path, query, "party", abbreviation)
             chips.append(Chip(_("Parti"), f"{name} ({abbreviation})", url))
     if cleaned.get("body"):
-        name = Body.objects.filter(slug=cleaned["body"]).values_list("name", flat=True).first()
+        name = next((name for slug, name, _ in body_table() if slug == cleaned["body"]), None)
         chips.append(Chip(_("Organ"), name or cleaned["body"], _without(path, query, "body")))
     if cleaned.get("item") is not None:
         value = f"{int(cleaned['item'])}"
