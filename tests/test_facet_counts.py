@@ -1,6 +1,7 @@
 """FacetCount: counts kept by triggers, equal at every step to counting the archive anew."""
 
 import datetime
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -225,6 +226,26 @@ def test_a_small_result_the_kept_counts_answer_is_not_counted_over_its_rows(clie
     assert not [q for q in queries if "MATERIALIZED" in q["sql"]]  # no count over the rows
 
 
+def test_with_parties_chosen_the_others_are_counts_not_links(client):
+    """On a party's list, another party's row counts the annotations it shares with it: no
+    filter opens exactly those (its own list holds far more), so it is no link, and a note
+    says what it counts. The chosen party's own row links to the count beside it."""
+    AnnotationFactory(parties=[party("S"), party("V")])
+    AnnotationFactory(parties=[party("S")])
+    AnnotationFactory(parties=[party("V")])
+    html = client.get("/notes/?party=S").content.decode()
+    facets_html = html.split('id="facets-heading"')[1].split("</nav>")[0]
+    assert "party=V" not in facets_html
+    assert re.search(
+        r'<li><span>Vänsterpartiet \(V\)</span> <span class="count">1</span>', facets_html
+    )
+    assert "Övriga partier: hur många av dessa anteckningar de också står bakom." in facets_html
+    assert re.search(
+        r'party=S" aria-current="true">[^<]+</a> <span class="count">2</span>', facets_html
+    )
+    assert "Övriga partier" not in client.get("/notes/").content.decode()
+
+
 def test_party_list_counts_come_from_the_kept_counts(client):
     AnnotationFactory(parties=[party("S"), party("V")])
     AnnotationFactory(parties=[party("S")])
@@ -364,9 +385,9 @@ def test_a_large_several_party_list_is_counted_from_the_party_sets(client, setti
 
 
 def test_facet_links_narrow_the_result_and_start_paging_over():
-    """Each facet row links to the same filter with its own value (the party replacing the
-    parties chosen, a year as its date range), paging dropped; the chosen row is marked;
-    names are escaped."""
+    """Each facet row links to the same filter with its own value (a chosen party to itself
+    alone, a year as its date range), paging dropped; the chosen row is marked; a party not
+    chosen beside a chosen one is a count, not a link; names are escaped."""
     from django.http import QueryDict
 
     from notes.web.facet_html import render_facets
@@ -382,8 +403,10 @@ def test_facet_links_narrow_the_result_and_start_paging_over():
     }
     query = QueryDict("party=S&q=skola%20%26%20v%C3%A5rd&page=3&after=2021-01-01.5")
     html = render_facets(facets, {"party": ["S"], "body": None, "kind": None}, query)
-    assert 'href="?party=M&amp;q=skola+%26+v%C3%A5rd" >' not in html
-    assert '<a href="?party=M&amp;q=skola+%26+v%C3%A5rd">Moderaterna &lt;b&gt; (M)</a>' in html
+    assert "party=M" not in html
+    assert "<li><span>Moderaterna &lt;b&gt; (M)</span>" in html
+    unchosen = render_facets(facets, {"party": [], "body": None, "kind": None}, QueryDict("q=a"))
+    assert '<a href="?q=a&amp;party=M">Moderaterna &lt;b&gt; (M)</a>' in unchosen
     assert '<a href="?party=S&amp;q=skola+%26+v%C3%A5rd" aria-current="true">' in html
     assert "?party=S&amp;q=skola+%26+v%C3%A5rd&amp;body=ks" in html
     assert "date_after=2021-01-01&amp;date_before=2021-12-31" in html

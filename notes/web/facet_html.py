@@ -33,6 +33,15 @@ def _row(href: str, current: bool, label: str, count: int) -> str:
     )
 
 
+def _party_row(row: dict, parties: list[str], base: QueryDict) -> str:
+    label = f"{escape(row['name'])} ({escape(row['abbreviation'])})"
+    if parties and row["abbreviation"] not in parties:
+        count = escape(grouped(row["count"]))
+        return f'<li><span>{label}</span> <span class="count">{count}</span></li>'
+    current = row["abbreviation"] in parties and len(parties) == 1
+    return _row(_link(base, {"party": row["abbreviation"]}), current, label, row["count"])
+
+
 def _year_range(year: int, cleaned: dict) -> dict[str, str]:
     """The year as a date range, inside the range already chosen: the link narrows to the
     rows its count counted, never to the rest of the year."""
@@ -62,18 +71,12 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
             out.append(f"  <h3>{escape(heading)}</h3>\n")
             out.append(f'  <ul class="facet-list">{"".join(rows)}</ul>\n')
 
-    section(
-        _("Parti"),
-        [
-            _row(
-                _link(base, {"party": row["abbreviation"]}),
-                row["abbreviation"] in parties and len(parties) == 1,
-                f"{escape(row['name'])} ({escape(row['abbreviation'])})",
-                row["count"],
-            )
-            for row in facets.get("party", [])
-        ],
-    )
+    section(_("Parti"), [_party_row(row, parties, base) for row in facets.get("party", [])])
+    if parties and any(row["abbreviation"] not in parties for row in facets.get("party", [])):
+        # A party not chosen counts the chosen parties' annotations it shares: no filter
+        # opens exactly those, so it is not a link (its own list would count far more).
+        note = _("Övriga partier: hur många av dessa anteckningar de också står bakom.")
+        out.insert(-1, f'  <p class="facet-note">{escape(note)}</p>\n')
     for heading, dimension, key in ((_("Organ"), "body", "slug"), (_("Typ"), "kind", "code")):
         section(
             heading,
