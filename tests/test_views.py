@@ -408,3 +408,14 @@ def test_filter_choices_are_read_once_per_archive_version(client, settings):
     assert own == []  # nor for the chosen party's id nor its chip's name
     Party.objects.create(abbreviation="FI", name="Feministiskt initiativ", slug="fi")
     assert 'value="FI"' in client.get("/notes/").content.decode()
+
+
+@pytest.mark.parametrize("value", ["1.5", "1.9", "2e3", "ett"])
+def test_an_item_number_must_be_whole(client, value):
+    """`item=1.5` was read as item 1 (a list of item 1 under a chip saying "Ärende nr: 1"):
+    now a 400 that says why, on the page and in the API."""
+    AnnotationFactory()
+    page = client.get("/notes/", {"item": value})
+    assert page.status_code == 400 and "Ärende nr" in page.content.decode()
+    assert client.get("/api/notes/", {"item": value}).status_code == 400
+    assert client.get("/notes/", {"item": "2.0"}).status_code == 200  # a whole number

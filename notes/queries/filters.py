@@ -62,6 +62,12 @@ class PartyFilter(django_filters.MultipleChoiceFilter):
     field_class = UpperCaseMultipleChoiceField
 
 
+class WholeNumberFilter(django_filters.NumberFilter):
+    """An item number: a whole number (`item=1.5` is refused, not read as item 1)."""
+
+    field_class = forms.IntegerField
+
+
 def no_control_characters(value: str) -> None:
     """Search words and case numbers are text: control characters are refused, not stored
     in feed titles or passed on (XML cannot even hold most of them)."""
@@ -94,7 +100,7 @@ class AnnotationFilter(django_filters.FilterSet):
         method="filter_body",
         empty_label=_("Alla organ"),
     )
-    item = django_filters.NumberFilter(
+    item = WholeNumberFilter(
         label=_("Ärende nr"),
         field_name="item_number",  # the annotation's copy of its item's number
         min_value=1,
