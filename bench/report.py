@@ -296,6 +296,7 @@ def write_reports(output: dict, path: Path) -> None:
         generated = setup.get("generate_demo_s")
         how = setup.get("generate_demo", "?")
         gen = f"generate_demo {fmt(generated)} s" if generated is not None else "generate_demo –"
+        gen += f" ({how})"
         if "prewarm_mb" in setup:
             gen += f"; buffers prewarmed, {fmt(setup['prewarm_mb'])} MB in {setup['prewarm_s']} s"
         elif "prewarm" in setup:
@@ -303,7 +304,7 @@ def write_reports(output: dict, path: Path) -> None:
         lines.append(
             f"- **{fmt(int(size))}**: {fmt(setup.get('annotations'))} annotations, "
             f"{fmt(setup.get('meetings'))} meetings, {fmt(setup.get('search_words'))} "
-            f"vocabulary words, {fmt(setup.get('database_mb'))} MB; {gen} ({how}); "
+            f"vocabulary words, {fmt(setup.get('database_mb'))} MB; {gen}; "
             f"load average {setup.get('load_average_before')} → "
             f"{setup.get('load_average_after')}; measured {setup.get('measured_at')}."
         )
