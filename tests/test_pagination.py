@@ -528,20 +528,27 @@ def test_a_search_has_its_own_lower_bound_for_live_facets(client, small_limits, 
     assert client.get("/notes/?q=fritidsgårdar&sort=newest").context["facets"]["kind"]
 
 
-def test_within_restores_the_statement_timeout(db):
+def _statement_timeout() -> str:
     with connection.cursor() as cursor:
         cursor.execute("SHOW statement_timeout")
-        before = cursor.fetchone()[0]
-    assert cache.within(5000, lambda: 1) == 1
+        return cursor.fetchone()[0]
+
+
+def _times_out_and_keeps_the_setting(before: str) -> None:
+    """within() of a second's sleep with 20 ms runs out, and leaves the setting as before."""
 
     def sleepy():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_sleep(1)")
 
     assert cache.within(20, sleepy) == cache.UNAVAILABLE
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == before
+    assert _statement_timeout() == before
+
+
+def test_within_restores_the_statement_timeout(db):
+    before = _statement_timeout()
+    assert cache.within(5000, lambda: 1) == 1
+    _times_out_and_keeps_the_setting(before)
 
 
 def test_within_outside_a_transaction_leaves_the_setting_to_its_own(transactional_db):
@@ -551,21 +558,11 @@ def test_within_outside_a_transaction_leaves_the_setting_to_its_own(transactiona
     from django.test.utils import CaptureQueriesContext
 
     assert not connection.in_atomic_block
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        before = cursor.fetchone()[0]
+    before = _statement_timeout()
     with CaptureQueriesContext(connection) as captured:
         assert cache.within(5000, lambda: 1) == 1
     assert len([q for q in captured if "set_config('statement_timeout'" in q["sql"]]) == 1
-
-    def sleepy():
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_sleep(1)")
-
-    assert cache.within(20, sleepy) == cache.UNAVAILABLE
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW statement_timeout")
-        assert cursor.fetchone()[0] == before
+    _times_out_and_keeps_the_setting(before)
 
 
 def test_home_charts_are_cached_by_archive_version(client, rows, settings):
