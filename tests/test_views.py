@@ -419,3 +419,24 @@ def test_an_item_number_must_be_whole(client, value):
     assert page.status_code == 400 and "Ärende nr" in page.content.decode()
     assert client.get("/api/notes/", {"item": value}).status_code == 400
     assert client.get("/notes/", {"item": "2.0"}).status_code == 200  # a whole number
+
+
+def test_list_rows_show_parties_and_signatories_in_entered_order(client, settings):
+    """The /notes/ rows read their parties and names as arrays of their own row (for_rows);
+    other lists prefetch them: the same tags and names, in the order they were entered
+    (not alphabetical), escaped."""
+    from tests.factories import PersonFactory
+
+    settings.PAGE_CACHE_SECONDS = 0
+    v, mp = party("V"), party("MP")
+    people = [PersonFactory(name="Örjan <Ek>", party=v), PersonFactory(name="Anna Berg", party=mp)]
+    AnnotationFactory(parties=[v, mp], signatories=people)
+
+    def row(url):
+        html = client.get(url).content.decode()
+        return re.search(r'<li class="note-row">.*?</article>', html, re.S).group()
+
+    listed = row("/notes/")
+    assert re.search(r"party-tag party-[\w-]+\" title=\"[^\"]+\">V<.*>MP<", listed, re.S)
+    assert "Undertecknad av Örjan &lt;Ek&gt;, Anna Berg" in listed
+    assert row(v.get_absolute_url()) == listed
