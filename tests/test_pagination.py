@@ -12,10 +12,14 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from django.core.cache import caches
 from django.db import connection
+from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 
 from notes.models import Annotation
 from notes.queries import cache, facets
+from notes.queries.annotations import filtered_annotations
+from notes.queries.pagination import among
+from notes.queries.search import search
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -390,6 +394,49 @@ def test_the_connection_keeps_bitmaps_exact_and_compiles_nothing(db):
         assert cursor.fetchone() == ("32MB", "off", "1.1")
 
 
+def test_a_body_is_compared_in_the_type_of_the_search_index_column(client, rows):
+    """The body filter compares bigint with bigint: the search index's body column
+    (btree_gin's int8_ops) has no operator for bigint = integer, and with a plain number the
+    planner left the body out of the index and read every hit in all bodies from the table
+    (a common word in one body at a million annotations: 120 ms rather than 32)."""
+    body = rows[0].item.meeting.body
+    result = filtered_annotations(QueryDict(f"body={body.slug}&q=fritidsgårdar"))[1]
+    assert result is not None and result.count() == 12
+    with connection.cursor() as cursor:
+        sql, params = result.query.sql_with_params()
+        cursor.execute("EXPLAIN (VERBOSE) " + sql, params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"body_key = '{body.pk}'::bigint" in plan
+
+
+def test_a_search_reads_its_page_by_the_ids_it_found(client, small_limits, rows):
+    """A search's page is read by the ids its probe or census found, not by its words again:
+    beside the ids, the planner intersected them with the word index's whole entry for the
+    words (10 ms a page for a common word at a million annotations). The same rows either way."""
+    for params in ({"q": "fritidsgårdar"}, {"q": "Vårby"}, {"q": "Vårby", "sort": "newest"}):
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get("/notes/", params)
+        page_queries = [q["sql"] for q in captured if '"notes_annotation"."text"' in q["sql"]]
+        assert page_queries and not [sql for sql in page_queries if "@@" in sql]
+        hits = [a for a in rows if params["q"] in a.text]
+        assert set(shown_ids(response)) <= {a.pk for a in hits}
+        assert len(shown_ids(response)) == min(len(hits), PER_PAGE)
+
+
+def test_rows_read_by_their_ids_are_still_only_public_ones(rows):
+    """An annotation withdrawn between the ids and the page is not shown."""
+    result = search(Annotation.objects.public(), "Vårby")
+    ids = list(result.values_list("pk", flat=True))
+    assert len(ids) == 2
+    gone = Annotation.objects.get(pk=ids[0])
+    gone.withdrawn_at, gone.withdrawal_reason = gone.created_at, "Fel ärende."
+    gone.save()
+    assert [a.pk for a in among(result, ids)] == [ids[1]]
+    # Any other result keeps its own conditions beside the ids.
+    first, second = rows[0].pk, rows[1].pk
+    assert [a.pk for a in among(Annotation.objects.filter(pk=first), [first, second])] == [first]
+
+
 @pytest.mark.parametrize("sort", ["newest", "oldest"])
 def test_a_search_in_date_order_probes_its_hits_in_date_order(
     client, settings, small_limits, rows, sort
@@ -421,7 +468,7 @@ def test_exact_result_reads_its_rows_by_id(client, small_limits, rows):
         response = client.get("/notes/?q=Vårby&sort=newest")
     assert shown_ids(response) == newest_first(rows[-2:])
     page_query = [q["sql"] for q in captured if '"notes_annotation"."text"' in q["sql"]]
-    assert page_query and " IN (" in page_query[0]
+    assert page_query and '"notes_annotation"."id" = ANY(' in page_query[0]
 
 
 def test_api_pages_by_cursor_with_a_count_from_the_facets(client, small_limits, rows):

@@ -9,6 +9,8 @@ import functools
 
 import django_filters
 from django import forms
+from django.db.models import BigIntegerField, Value
+from django.db.models.functions import Cast
 from django.utils.translation import gettext_lazy as _
 
 from notes.models import Annotation, Body, Party, Person
@@ -198,7 +200,13 @@ class AnnotationFilter(django_filters.FilterSet):
         if not value:
             return queryset
         body_id = next((pk for slug, _, pk in body_table() if slug == value), None)
-        return queryset.filter(body_key=body_id) if body_id else queryset.none()
+        if not body_id:
+            return queryset.none()
+        # As a bigint, the column's own type: the search index's body column (btree_gin's
+        # int8_ops) has no bigint = integer operator, so a plain 2 left the body out of the
+        # index and a search's every hit in all bodies was read from the table and thrown
+        # away (120 ms rather than 32 for a common word in one body at a million).
+        return queryset.filter(body_key=Cast(Value(body_id), BigIntegerField()))
 
     def filter_party(self, queryset, name, value):
         if not value:
