@@ -329,6 +329,27 @@ def test_head_is_allowed(client, archive):
     assert response["Access-Control-Allow-Origin"] == "*"
 
 
+def test_parties_and_signatories_keep_their_entered_order_and_each_signatorys_party(client, db):
+    """Read as arrays of the annotation's own row (for_api), not prefetched: entered order,
+    names as written, a signatory without a party has null."""
+    s, v, m = party("S"), party("V"), party("M")
+    people = [
+        PersonFactory(name="Östen Å", party=v),
+        PersonFactory(party=None),
+        PersonFactory(party=s),
+    ]
+    note = AnnotationFactory(parties=[v, m, s], signatories=people)
+    data = get_json(client, f"/api/notes/{note.pk}/")
+    assert [p["abbreviation"] for p in data["parties"]] == ["V", "M", "S"]
+    assert data["parties"][1] == {"abbreviation": "M", "name": m.name, "slug": m.slug}
+    assert data["signatories"] == [
+        {"name": "Östen Å", "slug": people[0].slug, "party": "V"},
+        {"name": people[1].name, "slug": people[1].slug, "party": None},
+        {"name": people[2].name, "slug": people[2].slug, "party": "S"},
+    ]
+    assert get_json(client, "/api/notes/")["results"] == [data]
+
+
 # --- Query counts -----------------------------------------------------------------------------
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from notes.models import AgendaItem, Annotation, Body, FacetCount, Meeting
 from notes.queries import facets
+from notes.queries.annotations import filtered_annotations
 from notes.sql import bulk
 from tests.factories import (
     AgendaItemFactory,
@@ -224,6 +225,27 @@ def test_a_small_result_the_kept_counts_answer_is_not_counted_over_its_rows(clie
     both = Annotation.objects.public().filter(parties__abbreviation__in=["S", "V"]).distinct()
     assert response.context["facets"] == facets.facet_counts(both)
     assert not [q for q in queries if "MATERIALIZED" in q["sql"]]  # no count over the rows
+
+
+@pytest.mark.parametrize(
+    "url", ["/notes/", "/notes/?party=S", "/notes/?party=S&party=V&kind=reservation"]
+)
+def test_a_list_the_kept_counts_answer_reads_its_count_with_its_facets(client, settings, url):
+    """One read of the kept counts gives the page its facets and, as their kind sum, its
+    count; the API, which shows no facets, reads the count alone."""
+    settings.EXACT_COUNT_LIMIT = 3
+    for parties in ([party("S")], [party("V"), party("S")], [party("M")]) * 3:
+        AnnotationFactory(parties=parties, kind="reservation")
+    AnnotationFactory(parties=[party("S")])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    kept = [q for q in queries if f"{facets.KEPT} " in q["sql"] or f"{facets.SETS} " in q["sql"]]
+    assert len(kept) == 1
+    page, lists = response.context["page"], response.context["facets"]
+    expected = filtered_annotations(QueryDict(url.partition("?")[2]))[1]
+    assert page.known and page.count == expected.count() > 3
+    assert sum(row["count"] for row in lists["kind"]) == page.count
+    assert client.get("/api" + url).json()["count"] == page.count
 
 
 def test_with_parties_chosen_the_others_are_counts_not_links(client):

@@ -23,7 +23,6 @@ from notes.models import (
     Attendance,
     Ballot,
     Party,
-    Person,
     entered_order,
 )
 from notes.queries import cache, facets, pagination
@@ -72,7 +71,7 @@ class Tally:
     facets: dict | None = None
 
 
-def tally(annotation_filter: AnnotationFilter, result) -> Tally:
+def tally(annotation_filter: AnnotationFilter, result, request=None) -> Tally:
     """The kept counts' exact size (known_count), or, for a search the planner expects to
     have at most SEARCH_CENSUS_LIMIT hits, every hit read once (facets.census), under
     SEARCH_CENSUS_MS: its exact count, its newest hits to rank or page, and its facets.
@@ -80,9 +79,14 @@ def tally(annotation_filter: AnnotationFilter, result) -> Tally:
     A search's hits are read from the table (its words are in no covering index), so reading
     them all once costs what the date walk for its newest 1 000 would cost at best, and then
     the walk, the estimate and a second read for the facets are not needed. Where the planner
-    misjudged and the read runs out, the page goes on without it (walk, estimate)."""
-    count = known_count(annotation_filter)
+    misjudged and the read runs out, the page goes on without it (walk, estimate).
+
+    With `request` (a page that shows the facets), a filter the kept counts answer whole is
+    counted by its facets (kept_facet_lists): one read for both, cached."""
     data = annotation_filter.form.cleaned_data
+    if request is not None and isinstance(lists := kept_facet_lists(request, data), dict):
+        return Tally(sum(row["count"] for row in lists["kind"]), None, lists)
+    count = known_count(annotation_filter)
     if count is not None or not facets.is_search(data) or settings.SEARCH_CENSUS_LIMIT <= 0:
         return Tally(count)
     # The same in either order: a count and facets that changed with the sort would
@@ -104,6 +108,22 @@ def party_count(party: Party) -> int:
     return facets.kept_count(where)
 
 
+def _facet_key(data: dict) -> list[tuple[str, str]]:
+    """The filter's part of a facets cache key: what narrows the result, not its order."""
+    return sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
+
+
+def kept_facet_lists(request, data: dict):
+    """The facets of a filter the kept counts answer whole (facets.kept_filter), cached by
+    archive version; None for any other filter. A few thousand kept counts summed, whatever
+    the archive's size: even for a small result, whose rows lie anywhere in the table
+    (several parties over all the years: reading a thousand of them from disk took 50 ms)."""
+    kept = facets.kept_filter(data)
+    if kept is None:
+        return None
+    return cache.cached(request, "facets", _facet_key(data), lambda: facets.kept_facets(kept))
+
+
 def annotation_facets(
     request, annotation_filter: AnnotationFilter, result, page, counted: dict | None = None
 ):
@@ -115,13 +135,10 @@ def annotation_facets(
         # Read with the result itself: never an older "could not count" kept for this filter.
         return counted
     data = annotation_filter.form.cleaned_data
-    parts = sorted((k, repr(v)) for k, v in data.items() if k != "sort" and v not in (None, "", []))
-    kept = facets.kept_filter(data)
-    if kept is not None:  # a few thousand kept counts summed, whatever the archive's size
-        # Even for a small result: its rows lie anywhere in the table (several parties over
-        # all the years), and reading a thousand of them from disk took 50 ms.
-        compute = lambda: facets.kept_facets(kept)  # noqa: E731
-    elif page.exact:
+    if (lists := kept_facet_lists(request, data)) is not None:
+        return lists
+    parts = _facet_key(data)
+    if page.exact:
         ids = page.ids
         compute = lambda: facets.facet_counts(Annotation.objects.filter(pk__in=ids))  # noqa: E731
     elif (split := facets.kept_split(data)) is not None:
@@ -172,23 +189,27 @@ def parties_with_counts(request) -> list[Party]:
     return cache.cached(request, "party_counts", (), counts)
 
 
+def _linked(through) -> QuerySet:
+    """An annotation's rows of a link table, in entered order, for an array of its own row."""
+    return through.objects.filter(annotation_id=OuterRef("pk")).order_by("id")
+
+
+def _party_array() -> ArraySubquery:
+    links = _linked(Annotation.parties.through)
+    fields = {"slug": "party__slug", "name": "party__name", "abbreviation": "party__abbreviation"}
+    return ArraySubquery(links.values(json=JSONObject(**fields)))
+
+
 def for_rows(queryset):
     """The result as the list rows read it: each annotation with its parties (slug, name,
     abbreviation) and signatories' names in entered order as two arrays of its own row
     (`row_parties`, `row_signatories`), not prefetched. Two queries and the prefetch's
     model instances fewer per page (a sixth of a list page's time); the rows
     (notes.templatetags.notes_tags.annotation_rows) read the arrays where they are."""
-    links = Annotation.parties.through.objects.filter(annotation_id=OuterRef("pk")).order_by("id")
-    signed = Annotation.signatories.through.objects.filter(annotation_id=OuterRef("pk"))
+    signed = _linked(Annotation.signatories.through)
     return queryset.prefetch_related(None).annotate(
-        row_parties=ArraySubquery(
-            links.values(
-                json=JSONObject(
-                    slug="party__slug", name="party__name", abbreviation="party__abbreviation"
-                )
-            )
-        ),
-        row_signatories=ArraySubquery(signed.order_by("id").values("person__name")),
+        row_parties=_party_array(),
+        row_signatories=ArraySubquery(signed.values("person__name")),
     )
 
 
@@ -260,16 +281,18 @@ def case_path(item: AgendaItem) -> list[AgendaItem]:
 
 
 def for_api(queryset):
-    """for_list() plus each signatory's party, still in a fixed number of queries.
-
-    for_list() prefetches signatories without their party; prefetching the same relation
-    twice is an error, so its prefetches are replaced rather than added to.
-    """
-    signatories = Person.objects.select_related("party")
+    """The result as the API gives it: for_rows()'s parties, and each signatory's name, slug
+    and party now (`row_people`), as arrays of the row in entered order, without the search
+    vector. No prefetch: two queries and their model instances fewer per page."""
+    people = _linked(Annotation.signatories.through).values(
+        json=JSONObject(
+            name="person__name", slug="person__slug", party="person__party__abbreviation"
+        )
+    )
     return (
         queryset.defer("search_vector")
         .prefetch_related(None)
-        .prefetch_related(entered_order("parties"), entered_order("signatories", signatories))
+        .annotate(row_parties=_party_array(), row_people=ArraySubquery(people))
     )
 
 

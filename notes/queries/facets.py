@@ -402,21 +402,29 @@ def set_facets(where: dict, months: Months | None = None) -> dict[str, list[dict
     result's rows and their parties would give)."""
     conditions, params = _set_conditions(where, months)
     table = MONTHS if months is not None else SETS
+    # The sets' rows summed four ways in one pass (GROUPING SETS), the party sets (a few
+    # dozen) then split into parties: unnesting each of the 14 000 rows of three common
+    # parties' sets first took 20 ms.
     sql = f"""
-        WITH s AS (
-            SELECT s.party_ids, s.body_key, s.kind, s.year, s.n
+        WITH g AS (
+            SELECT s.party_ids, s.body_key, s.kind, s.year, sum(s.n) AS n,
+                   GROUPING(s.party_ids) = 0 AS by_set, GROUPING(s.body_key) = 0 AS by_body,
+                   GROUPING(s.kind) = 0 AS by_kind
               FROM {table} s WHERE {" AND ".join(conditions)}
+             GROUP BY GROUPING SETS ((s.party_ids), (s.body_key), (s.kind), (s.year))
         )
-        SELECT 'party', p.abbreviation, p.name, p.slug, sum(s.n)
-          FROM s, unnest(s.party_ids) AS x(party_id) JOIN {PARTIES} p ON p.id = x.party_id
+        SELECT 'party', p.abbreviation, p.name, p.slug, sum(g.n)
+          FROM g, unnest(g.party_ids) AS x(party_id) JOIN {PARTIES} p ON p.id = x.party_id
+         WHERE g.by_set
          GROUP BY p.id
         UNION ALL
-        SELECT 'body', b.slug, b.name, NULL, sum(s.n)
-          FROM s JOIN {BODIES} b ON b.id = s.body_key GROUP BY b.id
+        SELECT 'body', b.slug, b.name, NULL, g.n
+          FROM g JOIN {BODIES} b ON b.id = g.body_key WHERE g.by_body
         UNION ALL
-        SELECT 'kind', s.kind, NULL, NULL, sum(s.n) FROM s GROUP BY s.kind
+        SELECT 'kind', g.kind, NULL, NULL, g.n FROM g WHERE g.by_kind
         UNION ALL
-        SELECT 'year', s.year::text, NULL, NULL, sum(s.n) FROM s GROUP BY s.year
+        SELECT 'year', g.year::text, NULL, NULL, g.n
+          FROM g WHERE NOT (g.by_set OR g.by_body OR g.by_kind)
     """
     with reading().cursor() as cursor:
         cursor.execute(sql, params)

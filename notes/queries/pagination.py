@@ -38,6 +38,7 @@ from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import EmptyResultSet
 from django.db.models import BigIntegerField, BooleanField, DateField, F, Func, Q, Subquery, Value
+from django.db.models.functions import Cast
 from django.db.models.sql.where import WhereNode
 from django.http import QueryDict
 from django.utils import formats
@@ -183,8 +184,11 @@ class _AnyOf(Func):
 
 
 def id_in(ids: list[int]) -> _AnyOf:
-    """A filter condition: the row's primary key is one of `ids`."""
-    return _AnyOf(F("pk"), Value(list(ids), output_field=ArrayField(BigIntegerField())))
+    """A filter condition: the row's primary key is one of `ids`. The array is written as one
+    text parameter ('{1,2,3}'::bigint[]): as a list, each id was prepared by the field on its
+    own (5 ms for a thousand ids, a search's candidates, in each request)."""
+    literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
+    return _AnyOf(F("pk"), Cast(Value(literal), ArrayField(BigIntegerField())))
 
 
 def among(queryset, ids: list[int]):

@@ -120,7 +120,7 @@ def annotation_list(request):
             {"filter": annotation_filter, "errors": annotation_filter.error_list()},
             status=400,
         )
-    known = tally(annotation_filter, result)
+    known = tally(annotation_filter, result, request)
     page = page_or_404(request, for_rows(result), count=known.count, hits=known.hits)
     facet_lists = annotation_facets(request, annotation_filter, result, page, known.facets)
     settle_count(page, facet_lists)

@@ -168,14 +168,37 @@ def plain_snippet(snippet: str | None) -> str:
     return (snippet or "").replace(search.MARK_START, "").replace(search.MARK_STOP, "")
 
 
-def annotation_data(request, annotation: Annotation, searching: bool = False) -> dict:
-    """One annotation with everything needed to cite it; the text exactly as in the minutes."""
+class Links:
+    """Absolute URLs for the rows of one answer: each route reversed once, then filled in
+    with each row's id (a hundred reverse() calls a page took 4 ms)."""
+
+    _MARK = 9081726354
+
+    def __init__(self, request):
+        self.origin = request.build_absolute_uri("/")[:-1]
+        self.routes: dict[str, tuple[str, str]] = {}
+
+    def __call__(self, name: str, pk: int) -> str:
+        route = self.routes.get(name)
+        if route is None:
+            before, after = reverse(name, args=[self._MARK]).split(str(self._MARK))
+            route = self.routes[name] = (self.origin + before, after)
+        return f"{route[0]}{pk}{route[1]}"
+
+
+def annotation_data(
+    request, annotation: Annotation, searching: bool = False, links: Links | None = None
+) -> dict:
+    """One annotation with everything needed to cite it; the text exactly as in the minutes.
+    Its parties and signatories are the arrays for_api() read with it."""
+    link = links or Links(request)
+    row = vars(annotation)  # with for_api()'s arrays
     item = annotation.item
     meeting = item.meeting
     data = {
         "id": annotation.pk,
-        "url": absolute(request, annotation.get_absolute_url()),
-        "api_url": absolute(request, reverse("notes:api_note_detail", args=[annotation.pk])),
+        "url": link("notes:annotation_detail", annotation.pk),
+        "api_url": link("notes:api_note_detail", annotation.pk),
         "kind": annotation.kind,
         "kind_label": str(annotation.get_kind_display()),
         "date": annotation.date.isoformat(),
@@ -183,8 +206,8 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
         "meeting": {
             "id": meeting.pk,
             "date": meeting.date.isoformat(),
-            "url": absolute(request, meeting.get_absolute_url()),
-            "api_url": absolute(request, reverse("notes:api_meeting_detail", args=[meeting.pk])),
+            "url": link("notes:meeting_detail", meeting.pk),
+            "api_url": link("notes:api_meeting_detail", meeting.pk),
             "source_url": meeting.source_url,
         },
         "item": {
@@ -193,14 +216,12 @@ def annotation_data(request, annotation: Annotation, searching: bool = False) ->
             "title": item.title,
             "case_number": item.case_number,
         },
-        "parties": [party_data(p) for p in annotation.parties.all()],
+        "parties": [
+            {"abbreviation": p["abbreviation"], "name": p["name"], "slug": p["slug"]}
+            for p in row["row_parties"]
+        ],
         "signatories": [
-            {
-                "name": person.name,
-                "slug": person.slug,
-                "party": person.party.abbreviation if person.party else None,
-            }
-            for person in annotation.signatories.all()
+            {"name": p["name"], "slug": p["slug"], "party": p["party"]} for p in row["row_people"]
         ],
         "text": annotation.text,
         "source": public_source(annotation.source),
@@ -248,7 +269,10 @@ def note_list(request, filters: Query[schemas.NoteFilters], paging: Query[schema
     page = page_or_error(request, for_api(result), known.count, known.hits)
     if not page.known:  # the page's own (cached) facets: the API's count is the page's
         settle_count(page, annotation_facets(request, annotation_filter, result, page))
-    results = [annotation_data(request, a, annotation_filter.searching) for a in page.object_list]
+    links = Links(request)
+    results = [
+        annotation_data(request, a, annotation_filter.searching, links) for a in page.object_list
+    ]
     return page_payload(request, page, results)
 
 
