@@ -447,3 +447,30 @@ def test_facet_links_narrow_the_result_and_start_paging_over():
         render_facets({"party": [], "body": [], "kind": [], "year": []}, {}, query).count("<h3>")
         == 0
     )
+
+
+KEYS = st.sampled_from(["party", "body", "kind", "q", "date_after", "date_before", "sort", "å k"])
+VALUES = st.text(max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    pairs=st.lists(st.tuples(KEYS, VALUES), max_size=8),
+    changes=st.lists(st.dictionaries(KEYS, VALUES, min_size=1, max_size=2), max_size=4),
+)
+def test_facet_links_are_the_request_with_the_rows_keys_set(pairs, changes):
+    """Each facet row's query string is what copying the request's parameters, setting the
+    row's keys and encoding them gives (the rest encoded once per set of keys)."""
+    from django.utils.html import escape
+
+    from notes.web.facet_html import _Links
+
+    base = QueryDict(mutable=True)
+    for key, value in pairs:
+        base.appendlist(key, value)
+    links = _Links(base)
+    for change in changes * 2:  # the second time from the kept template
+        expected = base.copy()
+        for key, value in change.items():
+            expected[key] = value
+        assert links(change) == escape("?" + expected.urlencode())

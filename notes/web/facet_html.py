@@ -6,6 +6,7 @@ row) about a tenth of a list page's time. The markup is what includes/facets.htm
 from __future__ import annotations
 
 import datetime
+from urllib.parse import urlencode
 
 from django.http import QueryDict
 from django.utils.html import escape
@@ -18,11 +19,37 @@ from notes.web.chart_html import grouped
 _PAGING = ("page", "after", "before")
 
 
-def _link(base: QueryDict, changes: dict[str, str]) -> str:
-    params = base.copy()
-    for key, value in changes.items():
-        params[key] = value
-    return escape("?" + params.urlencode())
+class _Links:
+    """Query strings that differ from the request's (`base`) only in a row's keys. The other
+    pairs are encoded once per set of keys, as QueryDict.urlencode() would, and the row's
+    own values put where its keys stand (or at the end): the same string as copying `base`,
+    setting the keys and encoding it, which for each of some forty rows took a tenth of a
+    list page's time."""
+
+    def __init__(self, base: QueryDict):
+        self.lists = list(base.lists())
+        self.templates: dict[tuple[str, ...], list[str | None]] = {}
+
+    @staticmethod
+    def _pair(key: str, value: str) -> str:
+        return urlencode({key: value})
+
+    def __call__(self, changes: dict[str, str]) -> str:
+        keys = tuple(changes)
+        template = self.templates.get(keys)
+        if template is None:
+            template = []  # encoded pairs, and None where the next changed key goes
+            for key, values in self.lists:
+                if key in changes:
+                    template.append(None)
+                else:
+                    template.extend(self._pair(key, value) for value in values)
+            template += [None] * (len(keys) - template.count(None))
+            self.templates[keys] = template
+        placed = [key for key, _values in self.lists if key in changes]
+        placed += [key for key in keys if key not in placed]
+        filled = iter(self._pair(key, changes[key]) for key in placed)
+        return escape("?" + "&".join(next(filled) if part is None else part for part in template))
 
 
 def _row(href: str, current: bool, label: str, count: int) -> str:
@@ -33,13 +60,13 @@ def _row(href: str, current: bool, label: str, count: int) -> str:
     )
 
 
-def _party_row(row: dict, parties: list[str], base: QueryDict) -> str:
+def _party_row(row: dict, parties: list[str], link: _Links) -> str:
     label = f"{escape(row['name'])} ({escape(row['abbreviation'])})"
     if parties and row["abbreviation"] not in parties:
         count = escape(grouped(row["count"]))
         return f'<li><span>{label}</span> <span class="count">{count}</span></li>'
     current = row["abbreviation"] in parties and len(parties) == 1
-    return _row(_link(base, {"party": row["abbreviation"]}), current, label, row["count"])
+    return _row(link({"party": row["abbreviation"]}), current, label, row["count"])
 
 
 def _year_range(year: int, cleaned: dict) -> dict[str, str]:
@@ -60,6 +87,7 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
     base = query.copy()
     for key in _PAGING:
         base.pop(key, None)
+    link = _Links(base)
     parties = cleaned.get("party") or []
     out = [
         '<nav class="facets" aria-labelledby="facets-heading">\n',
@@ -71,7 +99,7 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
             out.append(f"  <h3>{escape(heading)}</h3>\n")
             out.append(f'  <ul class="facet-list">{"".join(rows)}</ul>\n')
 
-    section(_("Parti"), [_party_row(row, parties, base) for row in facets.get("party", [])])
+    section(_("Parti"), [_party_row(row, parties, link) for row in facets.get("party", [])])
     if parties and any(row["abbreviation"] not in parties for row in facets.get("party", [])):
         # A party not chosen counts the chosen parties' annotations it shares: no filter
         # opens exactly those, so it is not a link (its own list would count far more).
@@ -82,7 +110,7 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
             heading,
             [
                 _row(
-                    _link(base, {dimension: row[key]}),
+                    link({dimension: row[key]}),
                     cleaned.get(dimension) == row[key],
                     escape(row["name"]),
                     row["count"],
@@ -94,7 +122,7 @@ def render_facets(facets: dict, cleaned: dict, query: QueryDict) -> SafeString:
         _("År"),
         [
             _row(
-                _link(base, _year_range(row["year"], cleaned)),
+                link(_year_range(row["year"], cleaned)),
                 False,
                 str(row["year"]),
                 row["count"],
