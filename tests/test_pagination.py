@@ -385,13 +385,14 @@ def test_a_walk_that_runs_out_does_not_keep_its_page_out_of_the_cache(
 
 def test_the_connection_keeps_bitmaps_exact_and_compiles_nothing(db):
     """Each connection's settings: a search's bitmap of matches stays exact within work_mem
-    (DB_WORK_MEM) and no query is JIT-compiled."""
+    (DB_WORK_MEM), no query is JIT-compiled, rows out of place are priced as in memory, and
+    no join sets up a Memoize cache (its hash table cost more than the lookups it spared)."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT current_setting('work_mem'), current_setting('jit'), "
-            "current_setting('random_page_cost')"
+            "current_setting('random_page_cost'), current_setting('enable_memoize')"
         )
-        assert cursor.fetchone() == ("32MB", "off", "1.1")
+        assert cursor.fetchone() == ("32MB", "off", "1.1", "off")
 
 
 def test_a_body_is_compared_in_the_type_of_the_search_index_column(client, rows):
@@ -520,6 +521,27 @@ def test_large_facets_are_cached_until_the_archive_changes(
     AnnotationFactory(parties=[party("V")])
     fresh = client.get("/notes/?party=V").context["facets"]
     assert {r["abbreviation"]: r["count"] for r in fresh["party"]}["V"] == counts["V"] + 1
+
+
+def test_a_list_whose_facets_were_counted_is_counted_by_them(
+    client, small_limits, rows, settings, unkept
+):
+    """Facets counted over a large list since the archive last changed give its count: the
+    next reader's page walks no ids and asks the planner for no estimate; the same page."""
+    settings.PAGE_CACHE_SECONDS = 0
+    first = client.get("/notes/?party=V")
+    with CaptureQueriesContext(connection) as again:
+        second = client.get("/notes/?party=V")
+    assert shown_ids(second) == shown_ids(first)
+    assert second.context["page"].count == first.context["page"].count
+    assert second.context["page"].known
+    assert not [q for q in again if q["sql"].startswith("EXPLAIN")]
+    assert not [q for q in again if f"LIMIT {LIMIT + 1}" in q["sql"]]
+    # A search's count is its own (the census or the walk ranks its hits): not taken so.
+    client.get("/notes/?q=fritidsgårdar")
+    with CaptureQueriesContext(connection) as search_again:
+        client.get("/notes/?q=fritidsgårdar")
+    assert [q for q in search_again if "search_vector" in q["sql"]]
 
 
 def test_facets_give_up_politely_when_too_slow(

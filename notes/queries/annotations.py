@@ -82,10 +82,16 @@ def tally(annotation_filter: AnnotationFilter, result, request=None) -> Tally:
     misjudged and the read runs out, the page goes on without it (walk, estimate).
 
     With `request` (a page that shows the facets), a filter the kept counts answer whole is
-    counted by its facets (kept_facet_lists): one read for both, cached."""
+    counted by its facets (kept_facet_lists): one read for both, cached. So is any other
+    list (not a search) whose facets were counted since the archive last changed: a large
+    one then needs neither the walk for its first thousand ids nor the planner's estimate."""
     data = annotation_filter.form.cleaned_data
-    if request is not None and isinstance(lists := kept_facet_lists(request, data), dict):
-        return Tally(sum(row["count"] for row in lists["kind"]), None, lists)
+    if request is not None and not facets.is_search(data):
+        lists = kept_facet_lists(request, data)
+        if lists is None:
+            lists = cache.kept(request, "facets", _facet_key(data))
+        if isinstance(lists, dict):
+            return Tally(sum(row["count"] for row in lists["kind"]), None, lists)
     count = known_count(annotation_filter)
     if count is not None or not facets.is_search(data) or settings.SEARCH_CENSUS_LIMIT <= 0:
         return Tally(count)

@@ -79,11 +79,20 @@ def archive_version(request=None) -> int:
     return version
 
 
-def cached(request, name: str, parts, compute):
-    """`compute()`, or its value from the cache for this archive version, language and parts."""
+def _key(request, name: str, parts) -> str:
     raw = repr((name, parts, get_language() or ""))
     digest = hashlib.sha256(raw.encode()).hexdigest()[:32]
-    key = f"v{archive_version(request)}:{name}:{digest}"
+    return f"v{archive_version(request)}:{name}:{digest}"
+
+
+def kept(request, name: str, parts):
+    """What cached() keeps for these parts in this archive version, or None (not computed)."""
+    return caches[ALIAS].get(_key(request, name, parts))
+
+
+def cached(request, name: str, parts, compute):
+    """`compute()`, or its value from the cache for this archive version, language and parts."""
+    key = _key(request, name, parts)
     cache = caches[ALIAS]
     value = cache.get(key)
     if value is None:
