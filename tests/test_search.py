@@ -1,8 +1,10 @@
 """Swedish search: stemming, compound parts, operators, references, ranking, safe snippets."""
 
 import datetime
+import re
 
 import pytest
+from django.utils.html import escape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -267,6 +269,21 @@ def test_a_match_in_the_title_is_highlighted_there(client, db):
 def test_highlight_balances_hostile_markers():
     assert str(highlight("a \ue000b <i>")) == "a <mark>b &lt;i&gt;</mark>"
     assert str(highlight("\ue001x\ue000")) == "x<mark></mark>"
+
+
+@given(
+    st.text(alphabet=st.sampled_from(["\ue000", "\ue001", "a", "<", "&", '"', " "]), max_size=40)
+)
+def test_highlight_marks_in_balanced_pairs_and_escapes_the_rest(snippet):
+    html = str(highlight(snippet))
+    # Without its tags, the text escaped with the markers left out.
+    plain = html.replace("<mark>", "").replace("</mark>", "")
+    assert plain == escape(snippet.replace("\ue000", "").replace("\ue001", ""))
+    # Tags open and close in turn, never nested, none left open.
+    tags = re.findall(r"</?mark>", html)
+    assert tags == ["<mark>", "</mark>"] * (len(tags) // 2)
+    # A mark opens where a start marker stood with none open.
+    assert ("\ue000" in snippet) == ("<mark>" in html)
 
 
 def test_vector_kept_current_on_every_write(corpus):

@@ -57,6 +57,7 @@ _MAX_PARTS_PER_WORD = 30
 _FOLD = str.maketrans(ACCENTED, FOLDED)
 _LEXEME = re.compile(r"'((?:[^']|'')*)'(:[*A-D]+)?")
 _PARTY_NAMES = {p.abbreviation: p.name for p in PARTIES}
+_MARKERS = re.compile(f"([{MARK_START}{MARK_STOP}])")
 
 
 class EqualsAny(Lookup):
@@ -377,18 +378,20 @@ def highlight(snippet: str | None) -> SafeString:
     """The database's snippet with its markers as <mark>, everything else escaped."""
     if not snippet:
         return mark_safe("")
-    escaped = escape(snippet)
-    # Balance the markers so hostile text containing them cannot leave a <mark> open.
+    # Balance the markers so hostile text containing them cannot leave a <mark> open. Split
+    # at the markers, not read a character at a time (a tenth of a search page's time).
     out, open_ = [], False
-    for char in escaped:
-        if char == MARK_START and not open_:
-            out.append("<mark>")
-            open_ = True
-        elif char == MARK_STOP and open_:
-            out.append("</mark>")
-            open_ = False
-        elif char not in (MARK_START, MARK_STOP):
-            out.append(char)
+    for part in _MARKERS.split(escape(snippet)):
+        if part == MARK_START:
+            if not open_:
+                out.append("<mark>")
+                open_ = True
+        elif part == MARK_STOP:
+            if open_:
+                out.append("</mark>")
+                open_ = False
+        else:
+            out.append(part)
     if open_:
         out.append("</mark>")
     return mark_safe("".join(out))
