@@ -19,7 +19,7 @@ from notes.models import Annotation
 from notes.queries import cache, facets
 from notes.queries.annotations import filtered_annotations
 from notes.queries.pagination import among
-from notes.queries.search import search
+from notes.queries.search import order_by_relevance, search
 from tests.factories import (
     AgendaItemFactory,
     AnnotationFactory,
@@ -422,6 +422,23 @@ def test_a_search_reads_its_page_by_the_ids_it_found(client, small_limits, rows)
         hits = [a for a in rows if params["q"] in a.text]
         assert set(shown_ids(response)) <= {a.pk for a in hits}
         assert len(shown_ids(response)) == min(len(hits), PER_PAGE)
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_a_ranked_page_ranks_its_candidates_by_id_alone(client, small_limits, rows, page):
+    """The candidates are ranked in a query of their ids alone (no item, meeting and body
+    joined to each of a thousand), then the page's rows are read: the order is the
+    relevance order over the newest hits, page by page."""
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get("/notes/", {"q": "fritidsgårdar", "page": page})
+    ranking = [
+        q["sql"] for q in captured if "ts_rank" in q["sql"] and "ts_headline" not in q["sql"]
+    ]
+    assert ranking and all(" JOIN " not in sql for sql in ranking)
+    hits = [a for a in rows if "fritidsgårdar" in a.text]
+    ranked = order_by_relevance(search(Annotation.objects.public(), "fritidsgårdar"))
+    expected = list(ranked.filter(pk__in=newest_first(hits)[:LIMIT]).values_list("pk", flat=True))
+    assert shown_ids(response) == expected[(page - 1) * PER_PAGE : page * PER_PAGE]
 
 
 def test_rows_read_by_their_ids_are_still_only_public_ones(rows):

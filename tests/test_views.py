@@ -215,7 +215,8 @@ QUERY_BUDGETS = [
     ("/", 14),
     ("/notes/", 7),
     ("/notes/?party=V&item=3", 8),
-    ("/notes/?q=fritidsgårdar", 14),  # relevance: + the walk's own timeout (savepoint, set, reset)
+    # relevance: + the walk's own timeout (savepoint, set, reset), + the page ranked by ids
+    ("/notes/?q=fritidsgårdar", 15),
     ("/notes/?q=fritidsgårdar&sort=newest", 14),
     ("/notes/?party=V&after=2030-01-01.999999", 7),
     ("/meetings/", 10),
@@ -224,7 +225,7 @@ QUERY_BUDGETS = [
     ("/parties/vansterpartiet/", 14),
     ("person", 12),
     ("/api/notes/", 4),
-    ("/api/notes/?q=fritidsgårdar&party=S", 12),  # a large result: + its facets (the total)
+    ("/api/notes/?q=fritidsgårdar&party=S", 13),  # large: + its facets (the total), ranked by ids
     ("/api/meetings/", 8),
     ("/api/parties/", 6),
     ("/api/bodies/", 6),
