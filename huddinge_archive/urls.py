@@ -1,8 +1,10 @@
 from django.conf import settings
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.utils.translation import gettext, gettext_lazy
+from django.views.generic import RedirectView
 
 
 def _site_header() -> str:
@@ -18,6 +20,12 @@ admin.site.index_title = gettext_lazy("Registrering")
 urlpatterns = [
     path(settings.ADMIN_PATH, admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Clients that ask for /favicon.ico without reading the page's icon link (feed readers,
+    # bookmarks) get the same icon rather than a rendered 404 page.
+    path(
+        "favicon.ico",
+        RedirectView.as_view(url=lazy(static, str)("img/favicon.svg"), permanent=True),
+    ),
     path("", include("notes.web.urls")),
 ]
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.urls import reverse
 
 from notes.models import Ballot, Person, Vote
@@ -441,3 +442,14 @@ def test_list_rows_show_parties_and_signatories_in_entered_order(client, setting
     assert re.search(r"party-tag party-[\w-]+\" title=\"[^\"]+\">V<.*>MP<", listed, re.S)
     assert "Undertecknad av Örjan &lt;Ek&gt;, Anna Berg" in listed
     assert row(v.get_absolute_url()) == listed
+
+
+def test_the_site_has_an_icon_and_favicon_ico_leads_to_it(client, db):
+    """Each page links its icon; a client asking for /favicon.ico without reading the page
+    (a feed reader, a bookmark) is sent to the same file, not a rendered 404 page."""
+    page = client.get("/").content.decode()
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page)
+    assert icon and icon.group(1).endswith(".svg")
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301 and response["Location"] == icon.group(1)
+    assert finders.find("img/favicon.svg")
