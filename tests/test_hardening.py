@@ -261,20 +261,24 @@ def test_statement_timeout_answers_503_not_500(client, monkeypatch):
         assert response["Retry-After"] == "30"
 
 
-def test_web_process_gets_a_statement_timeout():
-    env = {**os.environ, "DB_STATEMENT_TIMEOUT_MS": "1234"}
-    code = (
-        "import django; django.setup(); from django.db import connection; "
-        "c = connection.cursor(); c.execute('show statement_timeout'); print(c.fetchone()[0])"
-    )
-    result = subprocess.run(
+def _python(code: str, **env: str) -> subprocess.CompletedProcess:
+    """`code` run by a Python of its own with the project's settings (and `env`)."""
+    return subprocess.run(
         [sys.executable, "-c", code],
         cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "huddinge_archive.settings"},
+        env={**os.environ, **env, "DJANGO_SETTINGS_MODULE": "huddinge_archive.settings"},
         capture_output=True,
         text=True,
         timeout=60,
     )
+
+
+def test_web_process_gets_a_statement_timeout():
+    code = (
+        "import django; django.setup(); from django.db import connection; "
+        "c = connection.cursor(); c.execute('show statement_timeout'); print(c.fetchone()[0])"
+    )
+    result = _python(code, DB_STATEMENT_TIMEOUT_MS="1234")
     assert result.stdout.strip() == "1234ms", result.stderr
 
 
@@ -285,14 +289,7 @@ def test_a_web_worker_freezes_what_it_loads_at_start():
         "import gc; before = gc.get_freeze_count(); import huddinge_archive.wsgi; "
         "print(before, gc.get_freeze_count())"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env={**os.environ, "DJANGO_SETTINGS_MODULE": "huddinge_archive.settings"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    result = _python(code)
     before, after = map(int, result.stdout.split())
     assert before == 0 and after > 10_000, result.stderr
 
